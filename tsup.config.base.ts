@@ -1,0 +1,15 @@
+import { defineConfig, type Options } from 'tsup';
+
+/** The one build every package shares: ESM + CJS + .d.ts for each entry point. */
+export function packageBuild(entry: string[], extra: Options = {}) {
+  return defineConfig({
+    entry,
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'es2022',
+    splitting: false,
+    ...extra,
+  });
+}
