@@ -1,3 +1,4 @@
 import { packageBuild } from '../../tsup.config.base';
 
-export default packageBuild(['src/bin.ts', 'src/index.ts'], { dts: { entry: 'src/index.ts' } });
+// The library entry ships ESM + CJS + types; the executable only needs ESM.
+export default [packageBuild(['src/index.ts']), packageBuild(['src/bin.ts'], { format: ['esm'], dts: false, clean: false })];

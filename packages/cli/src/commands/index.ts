@@ -1,0 +1,7 @@
+import type { Command } from '../command.js';
+import { benchFbankCommand } from './bench-fbank.js';
+import { demoCommand } from './demo.js';
+import { fbankCommand } from './fbank.js';
+
+/** Every subcommand of `cat-audio`, in the order `--help` lists them. */
+export const commands: Command[] = [demoCommand, fbankCommand, benchFbankCommand];
