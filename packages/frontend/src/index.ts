@@ -1,5 +1,6 @@
 export * from './types.js';
 export * from './npy.js';
+export * from './random.js';
 export * from './decode/index.js';
 export * from './resample.js';
 export * from './fbank/index.js';

@@ -53,8 +53,8 @@ export function decodeNpy(bytes: Uint8Array, source = '<npy>'): NpyArray {
   if (dataStart + byteLength > bytes.length) {
     throw new NpyFormatError(source, `truncated: shape (${shape.join(', ')}) needs ${byteLength} data bytes`);
   }
-  // Copy so the result is aligned and independent of the input buffer.
-  const raw = bytes.slice(dataStart, dataStart + byteLength).buffer;
+  // Copy (through a plain Uint8Array view: a Node Buffer's slice shares memory) so the result is aligned and owned.
+  const raw = new Uint8Array(bytes.buffer, bytes.byteOffset + dataStart, byteLength).slice().buffer;
   const data =
     dtype === 'float32'
       ? new Float32Array(raw)

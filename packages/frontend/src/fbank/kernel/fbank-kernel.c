@@ -1,0 +1,233 @@
+/*
+ * WebAssembly SIMD kernel of kaldiFbank's frame loop (built by scripts/build-fbank-kernel.sh into
+ * fbank-kernel.wasm.ts). It computes exactly what FbankFrameComputer.compute does in TypeScript, in float64,
+ * on two frames at once (one per f64x2 lane): DC removal, raw energy, pre-emphasis, window, power-of-two
+ * real FFT (radix-4 DIT on n/2 complex points + real-input split), mel filters, log.
+ *
+ * All tables (window, bit reversal, twiddles, mel weights) are computed by the TypeScript side and written
+ * into linear memory; configure() records where they are. There is no libc: log() is a local polynomial.
+ */
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+typedef v128_t f64x2;
+
+enum { REMOVE_DC = 1, USE_ENERGY = 2, RAW_ENERGY = 4, HTK_COMPAT = 8, USE_POWER = 16, USE_LOG = 32 };
+
+static int size, shift, half, num_mel, num_stages, radix2_first, flags;
+static double preemph, log_energy_floor;
+static const double *window;
+static const int32_t *bit_reversed;
+static const int32_t *stage_span;
+static const double *twiddles;
+static const double *split_cos, *split_sin;
+static const int32_t *mel_offset, *mel_length;
+static const double *mel_weights;
+static f64x2 *frame, *re, *im, *spectrum, *row;
+
+#define SPLAT(x) wasm_f64x2_splat(x)
+#define ADD wasm_f64x2_add
+#define SUB wasm_f64x2_sub
+#define MUL wasm_f64x2_mul
+
+void configure(int frame_size, int frame_shift, int padded_size, int mel_bins, int flag_bits, double preemphasis,
+               double energy_floor_log, const double *window_table, const int32_t *bit_reversed_table, int stages,
+               const int32_t *spans, const double *twiddle_table, int first_stage_radix2, const double *cos_table,
+               const double *sin_table, const int32_t *offsets, const int32_t *lengths, const double *weights,
+               f64x2 *scratch) {
+  size = frame_size;
+  shift = frame_shift;
+  half = padded_size / 2;
+  num_mel = mel_bins;
+  flags = flag_bits;
+  preemph = preemphasis;
+  log_energy_floor = energy_floor_log;
+  window = window_table;
+  bit_reversed = bit_reversed_table;
+  num_stages = stages;
+  stage_span = spans;
+  twiddles = twiddle_table;
+  radix2_first = first_stage_radix2;
+  split_cos = cos_table;
+  split_sin = sin_table;
+  mel_offset = offsets;
+  mel_length = lengths;
+  mel_weights = weights;
+  frame = scratch;
+  re = frame + padded_size;
+  im = re + half;
+  spectrum = im + half;
+  row = spectrum + half + 1;
+  // The zero padding after the frame is never written, so clear it once here.
+  for (int i = 0; i < padded_size; i++) frame[i] = SPLAT(0);
+}
+
+/* Natural log of positive normal numbers: x = 2^e·m, m in [√½, √2), log m = 2·atanh(s), s = (m−1)/(m+1),
+ * as the series 2s·(1 + s²/3 + … + s¹⁰/11) with s² <= 0.0295: absolute error < 2e-11, far below the
+ * float32 rounding of the result. */
+static f64x2 log_f64x2(f64x2 x) {
+  v128_t exponent = wasm_i64x2_sub(wasm_u64x2_shr(x, 52), wasm_i64x2_splat(1023));
+  f64x2 m = wasm_v128_or(wasm_v128_and(x, wasm_i64x2_splat(0x000FFFFFFFFFFFFFLL)),
+                         wasm_i64x2_splat(0x3FF0000000000000LL));
+  v128_t big = wasm_f64x2_gt(m, SPLAT(1.4142135623730951));
+  m = wasm_v128_bitselect(MUL(m, SPLAT(0.5)), m, big);
+  exponent = wasm_i64x2_sub(exponent, big); /* big lanes are −1 */
+  f64x2 e = wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(exponent, exponent, 0, 2, 0, 2));
+  f64x2 s = wasm_f64x2_div(SUB(m, SPLAT(1)), ADD(m, SPLAT(1)));
+  f64x2 z = MUL(s, s);
+  f64x2 p = ADD(SPLAT(1.0 / 9), MUL(z, SPLAT(1.0 / 11)));
+  p = ADD(SPLAT(1.0 / 7), MUL(z, p));
+  p = ADD(SPLAT(1.0 / 5), MUL(z, p));
+  p = ADD(SPLAT(1.0 / 3), MUL(z, p));
+  p = ADD(SPLAT(1), MUL(z, p));
+  return ADD(MUL(e, SPLAT(0.6931471805599453)), MUL(ADD(s, s), p));
+}
+
+static void fft_power(void) {
+  for (int k = 0; k < half; k++) {
+    int r = bit_reversed[k];
+    re[r] = frame[2 * k];
+    im[r] = frame[2 * k + 1];
+  }
+  if (radix2_first) {
+    for (int b = 0; b < half; b += 2) {
+      f64x2 ar = re[b], ai = im[b], cr = re[b + 1], ci = im[b + 1];
+      re[b] = ADD(ar, cr);
+      im[b] = ADD(ai, ci);
+      re[b + 1] = SUB(ar, cr);
+      im[b + 1] = SUB(ai, ci);
+    }
+  }
+  const double *tw = twiddles;
+  for (int s = 0; s < num_stages; s++) {
+    int span = stage_span[s];
+    int stride = 4 * span;
+    if (span == 1) {
+      /* Unit twiddles: a plain 4-point DFT of Y0, Y2, Y1, Y3. */
+      for (int i0 = 0; i0 < half; i0 += 4) {
+        f64x2 y0r = re[i0], y0i = im[i0], y2r = re[i0 + 1], y2i = im[i0 + 1];
+        f64x2 y1r = re[i0 + 2], y1i = im[i0 + 2], y3r = re[i0 + 3], y3i = im[i0 + 3];
+        f64x2 ar = ADD(y0r, y2r), ai = ADD(y0i, y2i), br = SUB(y0r, y2r), bi = SUB(y0i, y2i);
+        f64x2 cr = ADD(y1r, y3r), ci = ADD(y1i, y3i), dr = SUB(y1r, y3r), di = SUB(y1i, y3i);
+        re[i0] = ADD(ar, cr);
+        im[i0] = ADD(ai, ci);
+        re[i0 + 2] = SUB(ar, cr);
+        im[i0 + 2] = SUB(ai, ci);
+        re[i0 + 1] = ADD(br, di);
+        im[i0 + 1] = SUB(bi, dr);
+        re[i0 + 3] = SUB(br, di);
+        im[i0 + 3] = ADD(bi, dr);
+      }
+      tw += 6;
+      continue;
+    }
+    for (int k = 0; k < span; k++, tw += 6) {
+      f64x2 w1r = SPLAT(tw[0]), w1i = SPLAT(tw[1]), w2r = SPLAT(tw[2]), w2i = SPLAT(tw[3]);
+      f64x2 w3r = SPLAT(tw[4]), w3i = SPLAT(tw[5]);
+      for (int i0 = k; i0 < half; i0 += stride) {
+        int i1 = i0 + span, i2 = i1 + span, i3 = i2 + span;
+        /* Bit-reversed order: Y0 at i0, Y2 at i1, Y1 at i2, Y3 at i3. */
+        f64x2 x1r = re[i2], x1i = im[i2], x2r = re[i1], x2i = im[i1], x3r = re[i3], x3i = im[i3];
+        f64x2 t1r = SUB(MUL(x1r, w1r), MUL(x1i, w1i)), t1i = ADD(MUL(x1r, w1i), MUL(x1i, w1r));
+        f64x2 t2r = SUB(MUL(x2r, w2r), MUL(x2i, w2i)), t2i = ADD(MUL(x2r, w2i), MUL(x2i, w2r));
+        f64x2 t3r = SUB(MUL(x3r, w3r), MUL(x3i, w3i)), t3i = ADD(MUL(x3r, w3i), MUL(x3i, w3r));
+        f64x2 y0r = re[i0], y0i = im[i0];
+        f64x2 ar = ADD(y0r, t2r), ai = ADD(y0i, t2i), br = SUB(y0r, t2r), bi = SUB(y0i, t2i);
+        f64x2 cr = ADD(t1r, t3r), ci = ADD(t1i, t3i), dr = SUB(t1r, t3r), di = SUB(t1i, t3i);
+        re[i0] = ADD(ar, cr);
+        im[i0] = ADD(ai, ci);
+        re[i2] = SUB(ar, cr);
+        im[i2] = SUB(ai, ci);
+        re[i1] = ADD(br, di);
+        im[i1] = SUB(bi, dr);
+        re[i3] = SUB(br, di);
+        im[i3] = ADD(bi, dr);
+      }
+    }
+  }
+  f64x2 r0 = re[0], i0 = im[0];
+  f64x2 sum = ADD(r0, i0), diff = SUB(r0, i0);
+  spectrum[0] = MUL(sum, sum);
+  spectrum[half] = MUL(diff, diff);
+  const f64x2 quarter = SPLAT(0.25);
+  for (int k = 1, j = half - 1; k <= j; k++, j--) {
+    f64x2 zr = re[k], zi = im[k], yr = re[j], yi = im[j];
+    f64x2 er = ADD(zr, yr), ei = SUB(zi, yi), odr = ADD(zi, yi), odi = SUB(yr, zr);
+    f64x2 c = SPLAT(split_cos[k]), s = SPLAT(split_sin[k]);
+    f64x2 p = ADD(MUL(c, odr), MUL(s, odi));
+    f64x2 q = SUB(MUL(c, odi), MUL(s, odr));
+    f64x2 ar = ADD(er, p), ai = ADD(ei, q), br = SUB(er, p), bi = SUB(q, ei);
+    spectrum[k] = MUL(quarter, ADD(MUL(ar, ar), MUL(ai, ai)));
+    spectrum[j] = MUL(quarter, ADD(MUL(br, br), MUL(bi, bi)));
+  }
+}
+
+static void process_pair(const float *a, const float *b, float offset) {
+  f64x2 sum = SPLAT(0);
+  for (int i = 0; i < size; i++) {
+    /* float subtraction: the reference removes the clip mean from a float32 tensor. */
+    f64x2 v = wasm_f64x2_make(a[i] - offset, b[i] - offset);
+    frame[i] = v;
+    sum = ADD(sum, v);
+  }
+  f64x2 mean = (flags & REMOVE_DC) ? wasm_f64x2_div(sum, SPLAT(size)) : SPLAT(0);
+  f64x2 c = SPLAT(preemph);
+  f64x2 energy = SPLAT(0);
+  f64x2 next = SUB(frame[size - 1], mean);
+  for (int i = size - 1; i > 0; i--) {
+    f64x2 prev = SUB(frame[i - 1], mean);
+    energy = ADD(energy, MUL(next, next));
+    frame[i] = MUL(SUB(next, MUL(c, prev)), SPLAT(window[i]));
+    next = prev;
+  }
+  energy = ADD(energy, MUL(next, next));
+  frame[0] = MUL(SUB(next, MUL(c, next)), SPLAT(window[0]));
+
+  f64x2 log_energy = SPLAT(0);
+  if (flags & USE_ENERGY) {
+    if (!(flags & RAW_ENERGY)) {
+      energy = SPLAT(0);
+      for (int i = 0; i < size; i++) energy = ADD(energy, MUL(frame[i], frame[i]));
+    }
+    log_energy = wasm_f64x2_max(log_f64x2(wasm_f64x2_max(energy, SPLAT(1.1920928955078125e-7))),
+                                SPLAT(log_energy_floor));
+  }
+
+  fft_power();
+  if (!(flags & USE_POWER)) {
+    for (int k = 0; k <= half; k++) spectrum[k] = wasm_f64x2_sqrt(spectrum[k]);
+  }
+
+  int o = 0;
+  if ((flags & USE_ENERGY) && !(flags & HTK_COMPAT)) row[o++] = log_energy;
+  const double *w = mel_weights;
+  for (int m = 0; m < num_mel; m++) {
+    const f64x2 *spec = spectrum + mel_offset[m];
+    int length = mel_length[m];
+    f64x2 acc = SPLAT(0);
+    for (int k = 0; k < length; k++) acc = ADD(acc, MUL(SPLAT(w[k]), spec[k]));
+    w += length;
+    row[o++] = acc;
+  }
+  if (flags & USE_LOG) {
+    /* A separate pass keeps the logs independent of each other, so their divisions overlap. */
+    for (int k = o - num_mel; k < o; k++) row[k] = log_f64x2(wasm_f64x2_max(row[k], SPLAT(1.1920928955078125e-7)));
+  }
+  if ((flags & USE_ENERGY) && (flags & HTK_COMPAT)) row[o] = log_energy;
+}
+
+/* Frames t = 0..frames−1 start at samples + t·shift (minus dc_offset); row t goes to out + t·bins. */
+void compute(const float *samples, int frames, float dc_offset, float *out) {
+  int bins = num_mel + ((flags & USE_ENERGY) ? 1 : 0);
+  for (int t = 0; t < frames; t += 2) {
+    const float *a = samples + t * shift;
+    int pair = t + 1 < frames;
+    process_pair(a, pair ? a + shift : a, dc_offset);
+    float *first = out + t * bins;
+    for (int k = 0; k < bins; k++) first[k] = (float)wasm_f64x2_extract_lane(row[k], 0);
+    if (pair) {
+      float *second = first + bins;
+      for (int k = 0; k < bins; k++) second[k] = (float)wasm_f64x2_extract_lane(row[k], 1);
+    }
+  }
+}

@@ -1,0 +1,136 @@
+import {
+  BatchMatMul,
+  type BatchMatMulAttrs,
+  broadcast_util,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+  util,
+} from '@tensorflow/tfjs-core';
+import {
+  disposeAll,
+  heapF32,
+  heapView,
+  releaseHeapView,
+  runWasmKernel,
+  type WasmBackend,
+  withShape,
+} from './wasm-heap.js';
+
+/**
+ * Below this many multiply-adds per matrix, tfjs's own loop beats our per-matrix dispatch (and
+ * its transposed reads do not matter).
+ */
+const SMALL_MATMUL = 4096;
+
+/** Swaps the last two axes (a materialised transpose, so XNNPACK sees a plain row-major operand). */
+export function transposeLastTwo(backend: WasmBackend, x: TensorInfo): TensorInfo {
+  const perm = x.shape.map((_, i) => i);
+  const r = perm.length;
+  [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
+  return runWasmKernel(backend, 'Transpose', { x }, { perm });
+}
+
+/** Index into a broadcast operand's flattened batch for output batch `index`. */
+function broadcastBatchIndex(index: number, outBatch: number[], operandBatch: number[]): number {
+  let result = 0;
+  let stride = 1;
+  let rest = index;
+  const shift = outBatch.length - operandBatch.length;
+  for (let axis = outBatch.length - 1; axis >= 0; axis--) {
+    const coordinate = rest % outBatch[axis];
+    rest = Math.floor(rest / outBatch[axis]);
+    const operandAxis = axis - shift;
+    if (operandAxis < 0) continue;
+    const size = operandBatch[operandAxis];
+    if (size !== 1) result += coordinate * stride;
+    stride *= size;
+  }
+  return result;
+}
+
+/**
+ * `a @ b` for row-major, untransposed `a` [..., M, K] and `b` [..., K, N] with broadcast batch axes,
+ * expressed as calls of `single(a3, b3)` on [1, rows, K] x [1, K, N] operands: the only shape
+ * tfjs-backend-wasm sends to XNNPACK (every other shape takes a naive loop ~15x slower).
+ * A `b` without batch becomes one tall matmul; otherwise each matrix pair is multiplied through
+ * heap views and copied into the output.
+ */
+export function matMulInBatches(
+  backend: WasmBackend,
+  a: TensorInfo,
+  b: TensorInfo,
+  single: (a3: TensorInfo, b3: TensorInfo) => TensorInfo,
+): TensorInfo {
+  const [m, k] = a.shape.slice(-2);
+  const n = b.shape[b.shape.length - 1];
+  const aBatch = a.shape.slice(0, -2);
+  const bBatch = b.shape.slice(0, -2);
+  const outBatch = broadcast_util.assertAndGetBroadcastShape(aBatch, bBatch);
+  const outShape = [...outBatch, m, n];
+  const aCount = util.sizeFromShape(aBatch);
+  const bCount = util.sizeFromShape(bBatch);
+  const outCount = util.sizeFromShape(outBatch);
+
+  if (bCount === 1) {
+    const out = single(withShape(a, [1, aCount * m, k]), withShape(b, [1, k, n]));
+    return withShape(out, outShape);
+  }
+  const out = backend.makeOutput(outShape, 'float32');
+  for (let index = 0; index < outCount; index++) {
+    const aView = heapView(backend, a, broadcastBatchIndex(index, outBatch, aBatch) * m * k, [1, m, k]);
+    const bView = heapView(backend, b, broadcastBatchIndex(index, outBatch, bBatch) * k * n, [1, k, n]);
+    const product = single(aView, bView);
+    heapF32(backend, out).set(heapF32(backend, product), index * m * n);
+    disposeAll(backend, product);
+    releaseHeapView(backend, aView);
+    releaseHeapView(backend, bView);
+  }
+  return out;
+}
+
+/** Whether the wasm backend's own kernel is the right choice for this product. */
+export function keepsOwnKernel(
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): boolean {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return true;
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  return m * k * n <= SMALL_MATMUL;
+}
+
+/**
+ * BatchMatMul for wasm that always reaches XNNPACK: transposed operands are materialised first, and
+ * batches are split as in `matMulInBatches`. Wraps (and replaces) the backend's own kernel.
+ */
+export function fastBatchMatMulConfig(own: KernelConfig): KernelConfig {
+  const kernelFunc = ({ inputs, backend, attrs }: Parameters<KernelFunc>[0]) => {
+    const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+    const { transposeA, transposeB } = attrs as unknown as BatchMatMulAttrs;
+    if (keepsOwnKernel(a, b, transposeA, transposeB)) return own.kernelFunc({ inputs, backend, attrs });
+    const wasm = backend as WasmBackend;
+    const aRows = transposeA ? transposeLastTwo(wasm, a) : a;
+    const bRows = transposeB ? transposeLastTwo(wasm, b) : b;
+    const out = matMulInBatches(
+      wasm,
+      aRows,
+      bRows,
+      (a3, b3) =>
+        own.kernelFunc({
+          inputs: { a: a3, b: b3 },
+          backend,
+          attrs: { transposeA: false, transposeB: false },
+        }) as TensorInfo,
+    );
+    if (aRows !== a) disposeAll(wasm, aRows);
+    if (bRows !== b) disposeAll(wasm, bRows);
+    return out;
+  };
+  return { ...own, kernelName: BatchMatMul, backendName: 'wasm', kernelFunc };
+}

@@ -1,0 +1,4 @@
+export { type InverseBlockMaskConfig, InverseBlockMasker, type MaskBatch } from './masking.js';
+export { EmaUpdater, type EmaSchedule, emaDecay, REFERENCE_EMA_SCHEDULE } from './ema.js';
+export { bootstrapTargets } from './targets.js';
+export { combineViews, frameLoss, type LossWeighting, scaledSquaredError, utteranceLoss } from './losses.js';
