@@ -1,13 +1,9 @@
 // Speed of the sampling utilities at AS-2M scale. Build first: `pnpm build && node bench/sampling.mjs`.
-import {
-  audiosetSampleWeights,
-  Random,
-  shuffledOrder,
-  weightedSampleWithoutReplacement,
-} from '../dist/index.js';
+import { SeededRandom } from '@cat/frontend';
+import { audiosetSampleWeights, shuffledOrder, weightedSampleWithoutReplacement } from '../dist/index.js';
 
 const clips = 2_000_000;
-const random = new Random(0);
+const random = new SeededRandom(0);
 const labelLists = Array.from({ length: clips }, () =>
   Array.from({ length: 1 + random.int(4) }, () => random.int(527)),
 );
@@ -21,6 +17,6 @@ function time(name, run) {
 
 const weights = time('audiosetSampleWeights, 2M clips', () => audiosetSampleWeights(labelLists, 527));
 time('weightedSampleWithoutReplacement, 200k of 2M', () =>
-  weightedSampleWithoutReplacement(weights, 200_000, new Random(1)),
+  weightedSampleWithoutReplacement(weights, 200_000, new SeededRandom(1)),
 );
 time('shuffledOrder, 2M', () => shuffledOrder(clips)(1, 0));

@@ -1,4 +1,5 @@
-import { Random } from './random.js';
+import { SeededRandom } from '@cat/frontend';
+import { streamSeed } from './distributions.js';
 
 /** Where a sampler stands: enough to resume mid-epoch with exactly the same order. */
 export interface SamplerCursor {
@@ -58,18 +59,12 @@ export class EpochSampler {
   }
 }
 
-/** Every index of [0, size) once per epoch, Fisher–Yates shuffled with `Random([seed, epoch])`. */
+/** Every index of [0, size) once per epoch, Fisher–Yates shuffled by `SeededRandom(streamSeed(seed, epoch))`. */
 export function shuffledOrder(size: number): EpochOrder {
   return (seed, epoch) => {
-    const random = new Random([seed, epoch]);
     const order = new Uint32Array(size);
     for (let i = 0; i < size; i++) order[i] = i;
-    for (let i = size - 1; i > 0; i--) {
-      const j = random.int(i + 1);
-      const swap = order[i];
-      order[i] = order[j];
-      order[j] = swap;
-    }
+    new SeededRandom(streamSeed(seed, epoch)).shuffle(order);
     return order;
   };
 }

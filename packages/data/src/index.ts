@@ -1,5 +1,5 @@
-// Public API. Only the node-* modules touch the file system (node:fs); every other module is pure
-// (strings and arrays in) and runs in browsers too.
+// Public API, browser-safe: strings and arrays in, no file system. Loaders that read files, the fbank
+// cache and the worker-thread pipeline are in the `@cat/data/node` entry (src/node.ts).
 
 export {
   type AudioSetFile,
@@ -14,8 +14,17 @@ export {
   timeStampMatches,
 } from './audioset-files.js';
 export { type ClassFolderOptions, classFolderDataset, classFolderLabels } from './class-folders.js';
+export {
+  type ClipFeatureOptions,
+  type ClipProblem,
+  clipProblem,
+  finishFbank,
+  naturalFbank,
+  type SkipKind,
+} from './clip-features.js';
 export { addNoiseAndRoll, randomCrop, roll, rollWithRandomGain } from './clip-augment.js';
 export { type EpochOrder, EpochSampler, type SamplerCursor, shuffledOrder } from './epoch-sampler.js';
+export { beta, gamma, intBetween, streamSeed } from './distributions.js';
 export { DataFormatError } from './errors.js';
 export { type Esc50Row, esc50Folds, parseEsc50Meta } from './esc50.js';
 export {
@@ -29,25 +38,8 @@ export {
 export { parseAstDatafile, parseFeatureManifest } from './json-manifest.js';
 export { formatLabelDescriptors, LabelSet, labelSetOf, parseLabelList } from './labels.js';
 export { applyMixup, type MixupOptions, mixupBatch, mixupLambda } from './mixup.js';
-export { listFiles, readTextFile, writeFileAtomic } from './node-files.js';
-export {
-  indexAudioSetDirectory,
-  loadAstDatafile,
-  loadClassFolders,
-  loadEsc50,
-  loadFairseqManifest,
-  loadFeatureManifest,
-  loadLabelList,
-  loadOntology,
-  loadPathLabelCsv,
-  loadSegmentsCsv,
-  loadSpeechCommands,
-  readWeightsFile,
-  writeWeightsFile,
-} from './node-loaders.js';
 export { Ontology, type OntologyClass, parseOntology } from './ontology.js';
 export { type PathLabelCsvOptions, parsePathLabelCsv } from './path-label-csv.js';
-export { Random } from './random.js';
 export {
   parseSegmentsCsv,
   type Segment,

@@ -1,4 +1,5 @@
-import type { Random } from './random.js';
+import type { SeededRandom } from '@cat/frontend';
+import { beta } from './distributions.js';
 
 export interface MixupOptions {
   /** Beta(α, α) parameter (0.8 in the AS and SPC-2 recipes); 0 turns mixup off. */
@@ -10,10 +11,10 @@ export interface MixupOptions {
 /**
  * Draws a batch's mixing weight as timm's batch-mode Mixup: with probability p, λ ~ Beta(α, α); else 1.
  */
-export function mixupLambda(options: MixupOptions, random: Random): number {
+export function mixupLambda(options: MixupOptions, random: SeededRandom): number {
   if (options.alpha <= 0) return 1;
-  if (random.float() >= options.probability) return 1;
-  return random.beta(options.alpha, options.alpha);
+  if (random.next() >= options.probability) return 1;
+  return beta(random, options.alpha, options.alpha);
 }
 
 /**
@@ -53,7 +54,7 @@ export function mixupBatch(
   targets: Float32Array,
   batchSize: number,
   options: MixupOptions,
-  random: Random,
+  random: SeededRandom,
 ): number {
   const lambda = mixupLambda(options, random);
   applyMixup(inputs, targets, batchSize, lambda);

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
+import { writeFileAtomic } from '@cat/frontend/node';
 import { type AudioSetFileIndex, audioExtensions, indexAudioSetFiles } from './audioset-files.js';
 import { classFolderDataset } from './class-folders.js';
 import { esc50Folds } from './esc50.js';
 import { fairseqDataset } from './fairseq-manifest.js';
 import { parseAstDatafile, parseFeatureManifest } from './json-manifest.js';
 import { type LabelSet, parseLabelList } from './labels.js';
-import { listFiles, readTextFile, writeFileAtomic } from './node-files.js';
+import { listFiles, readTextFile } from './node-files.js';
 import { type Ontology, parseOntology } from './ontology.js';
 import { parsePathLabelCsv } from './path-label-csv.js';
 import { parseSegmentsCsv, type SegmentList } from './segments.js';
@@ -101,5 +102,5 @@ export async function readWeightsFile(path: string): Promise<Float64Array> {
 }
 
 export async function writeWeightsFile(path: string, weights: ArrayLike<number>): Promise<void> {
-  await writeFileAtomic(path, formatWeightsCsv(weights));
+  await writeFileAtomic(path, new TextEncoder().encode(formatWeightsCsv(weights)));
 }

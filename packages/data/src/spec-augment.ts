@@ -1,4 +1,4 @@
-import type { Random } from './random.js';
+import type { SeededRandom } from '@cat/frontend';
 
 export interface SpecAugmentOptions {
   /** torchaudio `FrequencyMasking` mask_param: width uniform in [0, param) (128·mask_ratio in the reference). */
@@ -29,7 +29,7 @@ export function specAugment(
   numFrames: number,
   numBins: number,
   options: SpecAugmentOptions,
-  random: Random,
+  random: SeededRandom,
 ): void {
   if (batch.length !== batchSize * numFrames * numBins) {
     throw new Error(`batch of ${batch.length} values is not [${batchSize}, ${numFrames}, ${numBins}]`);
@@ -47,9 +47,9 @@ export function specAugment(
   }
 }
 
-function drawSpans(param: number, size: number, batchSize: number, random: Random): [number, number][] {
+function drawSpans(param: number, size: number, batchSize: number, random: SeededRandom): [number, number][] {
   if (param < 1) return Array.from({ length: batchSize }, () => [0, 0]); // torchaudio skips masks under 1
-  const widths = Array.from({ length: batchSize }, () => random.float());
-  const starts = Array.from({ length: batchSize }, () => random.float());
+  const widths = Array.from({ length: batchSize }, () => random.next());
+  const starts = Array.from({ length: batchSize }, () => random.next());
   return widths.map((u1, b) => maskSpan(param, size, u1, starts[b]));
 }

@@ -1,6 +1,7 @@
 import type { EpochOrder } from './epoch-sampler.js';
 import { DataFormatError } from './errors.js';
-import { Random } from './random.js';
+import { SeededRandom } from '@cat/frontend';
+import { streamSeed } from './distributions.js';
 import { textLines } from './text.js';
 
 /**
@@ -36,7 +37,7 @@ export function audiosetSampleWeights(
 export function weightedSampleWithoutReplacement(
   weights: ArrayLike<number>,
   count: number,
-  random: Random,
+  random: SeededRandom,
 ): Uint32Array {
   const size = weights.length;
   let positive = 0;
@@ -55,7 +56,7 @@ export function weightedSampleWithoutReplacement(
   for (let i = 0; i < size; i++) {
     const weight = weights[i];
     if (weight === 0) continue;
-    const key = Math.log(1 - random.float()) / weight;
+    const key = Math.log(1 - random.next()) / weight;
     if (filled < count) {
       siftUp(heapKeys, heapIndices, filled++, key, i);
     } else if (count > 0 && key > heapKeys[0]) {
@@ -103,7 +104,7 @@ function siftDown(keys: Float64Array, indices: Uint32Array, size: number, key: n
 
 /** Per-epoch weighted draws (the reference's AS-2M sampler: 200 000 clips per epoch), for `EpochSampler`. */
 export function weightedOrder(weights: ArrayLike<number>, countPerEpoch: number): EpochOrder {
-  return (seed, epoch) => weightedSampleWithoutReplacement(weights, countPerEpoch, new Random([seed, epoch]));
+  return (seed, epoch) => weightedSampleWithoutReplacement(weights, countPerEpoch, new SeededRandom(streamSeed(seed, epoch)));
 }
 
 /** Parses `weights.csv`: one float per line (numpy `savetxt`), one line per training clip. */

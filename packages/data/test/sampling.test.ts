@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EpochSampler, shuffledOrder } from '../src/epoch-sampler.js';
 import { loadFairseqManifest, readWeightsFile, writeWeightsFile } from '../src/node-loaders.js';
-import { Random } from '../src/random.js';
+import { SeededRandom } from '@cat/frontend';
 import { dropShortClips, shard } from '../src/subsets.js';
 import {
   audiosetSampleWeights,
@@ -49,7 +49,7 @@ describe('AS-2M weighted sampling', () => {
   it('draws without replacement with the exact successive-sampling probabilities', () => {
     const weights = [1, 2, 3, 4];
     const p = weights.map((w) => w / 10);
-    const random = new Random(3);
+    const random = new SeededRandom(3);
     const trials = 20000;
     const first = [0, 0, 0, 0];
     const inTwo = [0, 0, 0, 0];
@@ -72,14 +72,14 @@ describe('AS-2M weighted sampling', () => {
     // 1,000 clips of a common class, 10 of a rare one: a rare clip weighs about 100 common ones.
     const labels = [...Array.from({ length: 1000 }, () => [0]), ...Array.from({ length: 10 }, () => [1])];
     const weights = audiosetSampleWeights(labels, 2);
-    const draw = weightedSampleWithoutReplacement(weights, 100, new Random(11));
+    const draw = weightedSampleWithoutReplacement(weights, 100, new SeededRandom(11));
     const rare = [...draw].filter((i) => i >= 1000).length;
     // Uniform sampling would take about 1 rare clip; weighted, each rare clip is in with probability > 0.99.
     expect(rare).toBe(10);
   });
 
   it('never draws zero weights, and refuses to draw more than the positive weights', () => {
-    const random = new Random(0);
+    const random = new SeededRandom(0);
     const draw = weightedSampleWithoutReplacement([0, 5, 0, 1, 2], 3, random);
     expect([...draw].sort()).toEqual([1, 3, 4]);
     expect(() => weightedSampleWithoutReplacement([0, 1], 2, random)).toThrow(
@@ -101,7 +101,7 @@ describe('AS-2M weighted sampling', () => {
       527,
     );
     const count = 4000;
-    const draw = weightedSampleWithoutReplacement(weights, count, new Random(1));
+    const draw = weightedSampleWithoutReplacement(weights, count, new SeededRandom(1));
     expect(new Set(draw).size).toBe(count);
     expect(Math.max(...draw)).toBeLessThan(entries.length);
     // Uniform sampling would pick each clip with probability count/N; heavier (rarer-label) clips must win more.

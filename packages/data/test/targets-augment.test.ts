@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addNoiseAndRoll, randomCrop, roll, rollWithRandomGain } from '../src/clip-augment.js';
 import { applyMixup, mixupBatch, mixupLambda } from '../src/mixup.js';
-import { Random } from '../src/random.js';
+import { SeededRandom } from '@cat/frontend';
 import { maskSpan, specAugment } from '../src/spec-augment.js';
 import { batchTargets, multiHot, smoothedOneHot } from '../src/targets.js';
 
@@ -33,7 +33,7 @@ describe('mixup', () => {
   });
 
   it('draws λ ~ Beta(α, α) with probability p, else 1', () => {
-    const random = new Random(5);
+    const random = new SeededRandom(5);
     expect(mixupLambda({ alpha: 0, probability: 1 }, random)).toBe(1);
     const lambdas = Array.from({ length: 20000 }, () =>
       mixupLambda({ alpha: 0.8, probability: 0.9 }, random),
@@ -64,10 +64,10 @@ describe('SpecAugment', () => {
     const [batchSize, frames, bins] = [3, 10, 8];
     const batch = Float32Array.from({ length: batchSize * frames * bins }, (_, i) => i + 1);
     const options = { freqMaskParam: 5, timeMaskParam: 6 };
-    specAugment(batch, batchSize, frames, bins, options, new Random(17));
+    specAugment(batch, batchSize, frames, bins, options, new SeededRandom(17));
     // Expected spans from the same stream: frequency widths, frequency starts, time widths, time starts.
-    const random = new Random(17);
-    const u = Array.from({ length: 4 * batchSize }, () => random.float());
+    const random = new SeededRandom(17);
+    const u = Array.from({ length: 4 * batchSize }, () => random.next());
     for (let b = 0; b < batchSize; b++) {
       const [f0, f1] = maskSpan(5, bins, u[b], u[batchSize + b]);
       const [t0, t1] = maskSpan(6, frames, u[2 * batchSize + b], u[3 * batchSize + b]);
@@ -80,7 +80,7 @@ describe('SpecAugment', () => {
       }
     }
     const untouched = Float32Array.from([1, 2, 3, 4]);
-    specAugment(untouched, 1, 2, 2, { freqMaskParam: 0.5, timeMaskParam: 0 }, new Random(1));
+    specAugment(untouched, 1, 2, 2, { freqMaskParam: 0.5, timeMaskParam: 0 }, new SeededRandom(1));
     expect([...untouched]).toEqual([1, 2, 3, 4]);
   });
 });
@@ -97,7 +97,7 @@ describe('per-clip augmentations', () => {
 
   it('rolls the waveform by a random shift and scales it by Beta(10,10) + 0.5', () => {
     const x = Float32Array.from({ length: 50 }, (_, i) => i + 1);
-    const random = new Random(8);
+    const random = new SeededRandom(8);
     const gains: number[] = [];
     const shifts = new Set<number>();
     for (let trial = 0; trial < 2000; trial++) {
@@ -125,7 +125,7 @@ describe('per-clip augmentations', () => {
     const fbank = Float32Array.from({ length: frames * bins }, (_, i) => 100 * Math.floor(i / bins));
     const shifts = new Set<number>();
     for (let seed = 0; seed < 300; seed++) {
-      const out = addNoiseAndRoll(fbank, bins, new Random(seed));
+      const out = addNoiseAndRoll(fbank, bins, new SeededRandom(seed));
       // Frame t of the output comes from frame round(value / 100): one shift for all frames.
       const shift = (((0 - Math.round(out[0] / 100)) % frames) + frames) % frames;
       shifts.add(shift > 15 ? shift - frames : shift);
@@ -146,7 +146,7 @@ describe('per-clip augmentations', () => {
   it('crops a random window, or zero-pads at the end', () => {
     const data = Float32Array.from({ length: 10 }, (_, i) => i);
     const starts = new Set<number>();
-    const random = new Random(4);
+    const random = new SeededRandom(4);
     for (let trial = 0; trial < 200; trial++) {
       const out = randomCrop(data, 4, random);
       expect([...out]).toEqual([out[0], out[0] + 1, out[0] + 2, out[0] + 3]);

@@ -8,6 +8,9 @@
  * is cut to `ceil(to' · n / from')` samples, as torchaudio does.
  */
 
+import type { DspKernel } from './fbank/kernel/dsp-kernel.js';
+import { claimMemory, dspKernel, Layout } from './fbank/kernel/dsp-kernel.js';
+
 export interface ResampleOptions {
   /** Zero crossings of the sinc kept on each side (torchaudio `lowpass_filter_width`, default 6). */
   lowpassFilterWidth?: number;
@@ -16,7 +19,7 @@ export interface ResampleOptions {
 }
 
 /** A polyphase filter bank: phase j has taps `taps[tapAt[j] .. tapAt[j+1])` from input offset `first[j]`. */
-interface PolyphaseKernel {
+interface PolyphaseFilter {
   fromStep: number;
   toStep: number;
   /** First input index (relative to `i·fromStep − width`) with a non-zero tap, per phase. */
@@ -27,7 +30,7 @@ interface PolyphaseKernel {
   width: number;
 }
 
-const kernelCache = new Map<string, PolyphaseKernel>();
+const filterCache = new Map<string, PolyphaseFilter>();
 
 function gcd(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
@@ -40,7 +43,7 @@ function checkRate(rate: number, name: string): void {
   }
 }
 
-function buildKernel(fromStep: number, toStep: number, lowpassFilterWidth: number, rolloff: number) {
+function buildFilter(fromStep: number, toStep: number, lowpassFilterWidth: number, rolloff: number) {
   const baseFreq = Math.min(fromStep, toStep) * rolloff;
   const width = Math.ceil((lowpassFilterWidth * fromStep) / baseFreq);
   const taps = 2 * width + fromStep;
@@ -70,23 +73,23 @@ function buildKernel(fromStep: number, toStep: number, lowpassFilterWidth: numbe
     tapAt[j + 1] = tapAt[j] + hi - lo;
   }
   const flat = new Float64Array(tapAt[toStep]);
-  kept.forEach((phase, j) => flat.set(phase, tapAt[j]));
+  for (let j = 0; j < toStep; j++) flat.set(kept[j], tapAt[j]);
   return { fromStep, toStep, first, tapAt, taps: flat, width };
 }
 
-function kernelFor(fromRate: number, toRate: number, options: ResampleOptions): PolyphaseKernel {
+function filterFor(fromRate: number, toRate: number, options: ResampleOptions): PolyphaseFilter {
   const lowpassFilterWidth = options.lowpassFilterWidth ?? 6;
   const rolloff = options.rolloff ?? 0.99;
   if (!(lowpassFilterWidth > 0)) throw new RangeError('resample: lowpassFilterWidth must be positive');
   if (!(rolloff > 0 && rolloff <= 1)) throw new RangeError('resample: rolloff must be in (0, 1]');
   const divisor = gcd(fromRate, toRate);
   const key = `${fromRate / divisor}:${toRate / divisor}:${lowpassFilterWidth}:${rolloff}`;
-  let kernel = kernelCache.get(key);
-  if (!kernel) {
-    kernel = buildKernel(fromRate / divisor, toRate / divisor, lowpassFilterWidth, rolloff);
-    kernelCache.set(key, kernel);
+  let filter = filterCache.get(key);
+  if (!filter) {
+    filter = buildFilter(fromRate / divisor, toRate / divisor, lowpassFilterWidth, rolloff);
+    filterCache.set(key, filter);
   }
-  return kernel;
+  return filter;
 }
 
 /**
@@ -102,13 +105,21 @@ export function resample(
   checkRate(fromRate, 'fromRate');
   checkRate(toRate, 'toRate');
   if (fromRate === toRate) return x;
-  const { fromStep, toStep, first, tapAt, taps, width } = kernelFor(fromRate, toRate, options);
+  const filter = filterFor(fromRate, toRate, options);
+  const out = new Float32Array(Math.ceil((filter.toStep * x.length) / filter.fromStep));
+  const kernel = dspKernel();
+  if (kernel) applyFilterInKernel(kernel, filter, x, out);
+  else applyFilter(filter, x, out);
+  return out;
+}
+
+/** The polyphase FIR in TypeScript (the twin of dsp-kernel.c's resample, used without WebAssembly SIMD). */
+function applyFilter(filter: PolyphaseFilter, x: Float32Array, out: Float32Array): void {
+  const { fromStep, toStep, first, tapAt, taps, width } = filter;
   const n = x.length;
-  const outLength = Math.ceil((toStep * n) / fromStep);
-  const out = new Float32Array(outLength);
-  for (let o = 0, block = 0; o < outLength; block++) {
+  for (let o = 0, block = 0; o < out.length; block++) {
     const base = block * fromStep - width;
-    for (let j = 0; j < toStep && o < outLength; j++, o++) {
+    for (let j = 0; j < toStep && o < out.length; j++, o++) {
       const start = base + first[j];
       // Taps that would read before or after the signal meet torchaudio's zero padding: skip them.
       const skip = Math.max(0, -start);
@@ -130,5 +141,52 @@ export function resample(
       out[o] = a0 + a1 + a2 + a3;
     }
   }
-  return out;
+}
+
+/** Outputs per kernel call: bounds the linear memory needed for long signals. */
+const OUT_BLOCK = 16384;
+
+/** The polyphase FIR in the WebAssembly kernel, one block of outputs (and the input it reads) at a time. */
+function applyFilterInKernel(
+  kernel: DspKernel,
+  filter: PolyphaseFilter,
+  x: Float32Array,
+  out: Float32Array,
+): void {
+  const { fromStep, toStep, first, tapAt, taps, width } = filter;
+  const n = x.length;
+  const span = 2 * width + fromStep; // input samples under one phase's untrimmed filter
+  const layout = new Layout();
+  const firstAt = layout.take(4 * toStep);
+  const tapAtAt = layout.take(4 * (toStep + 1));
+  const tapsAt = layout.take(8 * taps.length);
+  const inputAt = layout.take(4 * ((Math.ceil(OUT_BLOCK / toStep) + 1) * fromStep + span));
+  const outAt = layout.take(4 * OUT_BLOCK);
+  const { base, fresh } = claimMemory(kernel, filter, layout.bytes);
+  if (fresh) {
+    new Int32Array(kernel.memory.buffer, base + firstAt, toStep).set(first);
+    new Int32Array(kernel.memory.buffer, base + tapAtAt, toStep + 1).set(tapAt);
+    new Float64Array(kernel.memory.buffer, base + tapsAt, taps.length).set(taps);
+  }
+  for (let o0 = 0; o0 < out.length; o0 += OUT_BLOCK) {
+    const o1 = Math.min(out.length, o0 + OUT_BLOCK);
+    const xBegin = Math.min(n, Math.max(0, Math.floor(o0 / toStep) * fromStep - width));
+    const xEnd = Math.max(xBegin, Math.min(n, Math.floor((o1 - 1) / toStep) * fromStep - width + span));
+    new Float32Array(kernel.memory.buffer, base + inputAt, xEnd - xBegin).set(x.subarray(xBegin, xEnd));
+    kernel.resample(
+      base + inputAt,
+      xBegin,
+      xEnd,
+      fromStep,
+      toStep,
+      width,
+      base + firstAt,
+      base + tapAtAt,
+      base + tapsAt,
+      o0,
+      o1,
+      base + outAt,
+    );
+    out.set(new Float32Array(kernel.memory.buffer, base + outAt, o1 - o0), o0);
+  }
 }

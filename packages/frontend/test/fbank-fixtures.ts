@@ -34,7 +34,11 @@ export function loadWav16(name: string): { samples: Float32Array; sampleRate: nu
     const id = bytes.toString('latin1', at, at + 4);
     const size = view.getUint32(at + 4, true);
     if (id === 'fmt ') {
-      if (view.getUint16(at + 8, true) !== 1 || view.getUint16(at + 10, true) !== 1 || view.getUint16(at + 22, true) !== 16) {
+      if (
+        view.getUint16(at + 8, true) !== 1 ||
+        view.getUint16(at + 10, true) !== 1 ||
+        view.getUint16(at + 22, true) !== 16
+      ) {
         throw new Error(`${file}: not 16-bit PCM mono`);
       }
       sampleRate = view.getUint32(at + 12, true);
@@ -51,7 +55,10 @@ export function loadWav16(name: string): { samples: Float32Array; sampleRate: nu
 /** torchaudio's snake_case keyword arguments as camelCase option names. */
 export function camelCaseOptions(options: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(options).map(([key, value]) => [key.replace(/_(\w)/g, (_, c: string) => c.toUpperCase()), value]),
+    Object.entries(options).map(([key, value]) => [
+      key.replace(/_(\w)/g, (_, c: string) => c.toUpperCase()),
+      value,
+    ]),
   );
 }
 

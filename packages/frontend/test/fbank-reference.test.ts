@@ -10,7 +10,10 @@ describe('referenceFbank matches the reference front end', () => {
   it('16 kHz WAV: max |diff| <= 1e-3', () => {
     const { samples, sampleRate } = loadWav16('guit_harmonics_16k.wav');
     expect(sampleRate).toBe(16000);
-    const { max } = compareFbank(referenceFbank(samples, sampleRate), loadNpy('audio/guit_harmonics_16k.fbank.npy'));
+    const { max } = compareFbank(
+      referenceFbank(samples, sampleRate),
+      loadNpy('audio/guit_harmonics_16k.fbank.npy'),
+    );
     expect(max).toBeLessThanOrEqual(1e-3);
   });
 
@@ -25,7 +28,10 @@ describe('referenceFbank matches the reference front end', () => {
 
   it('32 kHz WAV padded to 1024 frames and normalised with the AudioSet statistics', () => {
     const { samples, sampleRate } = loadWav16('audioset_clip_32k.wav');
-    const fbank = referenceFbank(samples, sampleRate, { targetLength: 1024, normalize: NORMALIZATION_PRESETS.audioset });
+    const fbank = referenceFbank(samples, sampleRate, {
+      targetLength: 1024,
+      normalize: NORMALIZATION_PRESETS.audioset,
+    });
     const { max, mean } = compareFbank(fbank, loadNpy('audio/audioset_clip_32k.fbank_norm1024.npy'));
     expect(max).toBeLessThanOrEqual(1e-2 / 9.138);
     expect(mean).toBeLessThanOrEqual(1e-3 / 9.138);
@@ -35,7 +41,10 @@ describe('referenceFbank matches the reference front end', () => {
 
   it('44.1 kHz stereo FLAC (decoded and down-mixed by soundfile): max <= 1e-2, mean <= 1e-3', () => {
     const samples = loadNpy(manifest.amenInput).data;
-    const { max, mean } = compareFbank(referenceFbank(samples, 44100), loadNpy('audio/loop_amen_44k_stereo.fbank.npy'));
+    const { max, mean } = compareFbank(
+      referenceFbank(samples, 44100),
+      loadNpy('audio/loop_amen_44k_stereo.fbank.npy'),
+    );
     expect(max).toBeLessThanOrEqual(1e-2);
     expect(mean).toBeLessThanOrEqual(1e-3);
   });
@@ -61,8 +70,16 @@ describe('referenceFbank matches the reference front end', () => {
     });
   });
 
+  it('rejects NaN samples', () => {
+    expect(() => referenceFbank(new Float32Array(16000).fill(Number.NaN), 16000)).toThrow(
+      /referenceFbank: .*NaN/,
+    );
+  });
+
   it('rejects a clip shorter than one frame after resampling', () => {
-    expect(() => referenceFbank(new Float32Array(700), 32000)).toThrow(/350 samples, fewer than one 400-sample frame/);
+    expect(() => referenceFbank(new Float32Array(700), 32000)).toThrow(
+      /350 samples, fewer than one 400-sample frame/,
+    );
   });
 });
 
@@ -71,6 +88,7 @@ describe('benchmarkFbank', () => {
     const result = benchmarkFbank(new Float32Array(16000).fill(0.1), 16000, 2);
     expect(result.msPerClip).toBeGreaterThan(0);
     expect(result.clipsPerSecond).toBeCloseTo(1000 / result.msPerClip, 6);
+    expect(result.engine).toBe('wasm-simd');
     expect(() => benchmarkFbank(new Float32Array(16000), 16000, 0)).toThrow(/reps/);
   });
 });

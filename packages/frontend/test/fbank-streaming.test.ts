@@ -37,7 +37,6 @@ describe('StreamingFbank', () => {
     const whole = kaldiFbank(guitar, CAT_FBANK_OPTIONS);
     const stream = new StreamingFbank(CAT_FBANK_OPTIONS);
     for (const [maxChunk, seed] of [
-      [1, 1],
       [37, 2],
       [160, 3],
       [999, 4],
@@ -47,10 +46,19 @@ describe('StreamingFbank', () => {
       expect(streamed.frames).toBe(whole.frames);
       expect(streamed.data).toEqual(whole.data);
     }
+    // Sample by sample (and empty chunks) on the first 0.2 s.
+    const start = guitar.subarray(0, 3200);
+    expect(streamInChunks(stream, start, 1, 1).data).toEqual(kaldiFbank(start, CAT_FBANK_OPTIONS).data);
   });
 
   it('also with energy, another window and dither (same seed)', () => {
-    const options = { useEnergy: true, windowType: 'povey', dither: 0.01, ditherSeed: 3, numMelBins: 40 } as const;
+    const options = {
+      useEnergy: true,
+      windowType: 'povey',
+      dither: 0.01,
+      ditherSeed: 3,
+      numMelBins: 40,
+    } as const;
     const whole = kaldiFbank(guitar, options);
     const streamed = streamInChunks(new StreamingFbank(options), guitar, 500, 9);
     expect(streamed.data).toEqual(whole.data);
@@ -75,5 +83,8 @@ describe('StreamingFbank', () => {
   it('rejects options that need the whole clip', () => {
     expect(() => new StreamingFbank({ snipEdges: false })).toThrow(/snipEdges/);
     expect(() => new StreamingFbank({ subtractMean: true })).toThrow(/subtractMean/);
+    expect(() => new StreamingFbank().push(new Float32Array([0, Number.NaN]))).toThrow(
+      /StreamingFbank.push: .*NaN/,
+    );
   });
 });

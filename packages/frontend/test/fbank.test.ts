@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FbankFrameComputer, kaldiFbank, snippedFrameCount } from '../src/fbank/kaldi.js';
+import { setDspKernelEnabled } from '../src/fbank/kernel/dsp-kernel.js';
 import { KALDI_FBANK_DEFAULTS, resolveOptions } from '../src/fbank/options.js';
 import { CAT_FBANK_OPTIONS } from '../src/fbank/reference.js';
 import { camelCaseOptions, compareFbank, loadNpy, manifest } from './fbank-fixtures.js';
@@ -22,18 +23,23 @@ describe('the TypeScript frame loop (used without WebAssembly SIMD) matches torc
   for (const c of manifest.fbank.filter((c) => c.options.snip_edges !== false && !c.options.subtract_mean)) {
     it(c.name, () => {
       const input = loadNpy(c.input).data;
-      const computer = new FbankFrameComputer(resolveOptions(camelCaseOptions(c.options)), false);
+      setDspKernelEnabled(false);
+      const computer = new FbankFrameComputer(resolveOptions(camelCaseOptions(c.options)));
+      setDspKernelEnabled(true);
       const { windowSize, windowShift } = computer.geometry;
       const frames = snippedFrameCount(input.length, windowSize, windowShift);
       const data = new Float32Array(frames * computer.bins);
       computer.computeFrames(input, 0, frames, data, 0);
       const expected = loadNpy(c.output);
       const scale = c.options.use_log_fbank === false ? Math.max(...expected.data) : 1;
-      expect(compareFbank({ data, frames, bins: computer.bins }, expected).max / scale).toBeLessThanOrEqual(1e-3);
+      expect(compareFbank({ data, frames, bins: computer.bins }, expected).max / scale).toBeLessThanOrEqual(
+        1e-3,
+      );
       // Both paths compute in float64: they agree far more closely than either agrees with torch.
       const viaKernel = kaldiFbank(input, camelCaseOptions(c.options));
       let maxGap = 0;
-      for (let i = 0; i < data.length; i++) maxGap = Math.max(maxGap, Math.abs(data[i] - viaKernel.data[i]) / scale);
+      for (let i = 0; i < data.length; i++)
+        maxGap = Math.max(maxGap, Math.abs(data[i] - viaKernel.data[i]) / scale);
       expect(maxGap).toBeLessThan(1e-5);
     });
   }
@@ -60,8 +66,20 @@ describe('kaldiFbank frames and edge cases', () => {
   });
 
   it('rejects a clip shorter than one frame, like torchaudio (for both snipEdges settings)', () => {
-    expect(() => kaldiFbank(new Float32Array(399), CAT_FBANK_OPTIONS)).toThrow(/399 samples, fewer than one 400-sample frame/);
+    expect(() => kaldiFbank(new Float32Array(399), CAT_FBANK_OPTIONS)).toThrow(
+      /399 samples, fewer than one 400-sample frame/,
+    );
     expect(() => kaldiFbank(new Float32Array(300), { snipEdges: false })).toThrow(/fewer than one/);
+  });
+
+  it('rejects NaN or infinite samples', () => {
+    const x = new Float32Array(1600);
+    x[777] = Number.NaN;
+    expect(() => kaldiFbank(x, CAT_FBANK_OPTIONS)).toThrow(
+      /kaldiFbank: the waveform contains NaN or infinite/,
+    );
+    x[777] = -Infinity;
+    expect(() => kaldiFbank(x, CAT_FBANK_OPTIONS)).toThrow(/NaN or infinite/);
   });
 
   it('returns no frames below minDuration', () => {
@@ -95,7 +113,12 @@ describe('kaldiFbank frames and edge cases', () => {
 });
 
 describe('kaldiFbank dither', () => {
-  const options = { dither: 1, windowType: 'rectangular', preemphasisCoefficient: 0, removeDcOffset: false } as const;
+  const options = {
+    dither: 1,
+    windowType: 'rectangular',
+    preemphasisCoefficient: 0,
+    removeDcOffset: false,
+  } as const;
 
   it('is repeatable for a seed and differs between seeds', () => {
     const x = new Float32Array(4000);

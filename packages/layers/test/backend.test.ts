@@ -26,9 +26,9 @@ describe('prepareBackend', () => {
     for (const name of wasmTrainingKernelNames) expect(tf.getKernel(name, 'wasm')).toBeDefined();
     expect(lines).toContain('wasm: threads=2 ignored in Node (single-threaded SIMD build)');
     // The backend computes: [[1, 2], [3, 4]] @ [[5], [6]].
-    expect(Array.from(tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([5, 6], [2, 1])).dataSync())).toEqual([
-      17, 39,
-    ]);
+    expect(
+      Array.from(tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([5, 6], [2, 1])).dataSync()),
+    ).toEqual([17, 39]);
   });
 
   it('auto picks wasm here and says why', async () => {

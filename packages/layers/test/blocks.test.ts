@@ -31,9 +31,20 @@ const cases: Record<string, Case> = {
     inputShape: [8, 8, 1],
     outputs: [[2, 4, 8]],
   },
-  CBlock: { make: () => new CBlock({ mlpRatio: 2, seed: 2 }), inputShape: [6, 4, 8], outputs: [[2, 6, 4, 8]] },
+  CBlock: {
+    make: () => new CBlock({ mlpRatio: 2, seed: 2 }),
+    inputShape: [6, 4, 8],
+    outputs: [[2, 6, 4, 8]],
+  },
   MultiResolutionBlock: {
-    make: () => new MultiResolutionBlock({ embedDim: 16, resolutions: [2, 4, 8], channels: [4, 8], depths: [1, 1], seed: 3 }),
+    make: () =>
+      new MultiResolutionBlock({
+        embedDim: 16,
+        resolutions: [2, 4, 8],
+        channels: [4, 8],
+        depths: [1, 1],
+        seed: 3,
+      }),
     inputShape: [16, 16, 1],
     outputs: [[2, 4, 16]],
   },
@@ -62,7 +73,11 @@ const cases: Record<string, Case> = {
     inputShape: [6, 8],
     outputs: [[2, 6, 8]],
   },
-  ClassificationHead: { make: () => new ClassificationHead({ numClasses: 3, seed: 7 }), inputShape: [8], outputs: [[2, 3]] },
+  ClassificationHead: {
+    make: () => new ClassificationHead({ numClasses: 3, seed: 7 }),
+    inputShape: [8],
+    outputs: [[2, 3]],
+  },
   Linear: { make: () => new Linear({ units: 5, seed: 8 }), inputShape: [4, 8], outputs: [[2, 4, 5]] },
 };
 
@@ -109,7 +124,8 @@ describe('blocks as tfjs layers', () => {
         const loaded = await roundTrip(model);
         const again = loaded.predict(x) as tf.Tensor | tf.Tensor[];
         const agains = Array.isArray(again) ? again : [again];
-        ys.forEach((t, i) => expect(Array.from(agains[i].dataSync())).toEqual(Array.from(t.dataSync())));
+        for (const [i, t] of ys.entries())
+          expect(Array.from(agains[i].dataSync())).toEqual(Array.from(t.dataSync()));
         expect(loaded.getWeights().length).toBe(model.getWeights().length);
       });
     });
@@ -119,7 +135,10 @@ describe('blocks as tfjs layers', () => {
     const block = new CBlock({ seed: 3 });
     const x = tf.randomNormal([1, 6, 6, 4], 0, 1, 'float32', 1);
     const visibility = tf.tensor3d([[[1, 1, 1, 0, 0, 0], ...Array(5).fill([1, 1, 1, 0, 0, 0])]]);
-    const noise = tf.mul(tf.randomNormal([1, 6, 6, 4], 0, 1, 'float32', 2), tf.expandDims(tf.sub(1, visibility), 3));
+    const noise = tf.mul(
+      tf.randomNormal([1, 6, 6, 4], 0, 1, 'float32', 2),
+      tf.expandDims(tf.sub(1, visibility), 3),
+    );
     const a = block.apply([x, visibility]) as tf.Tensor;
     const b = block.apply([tf.add(x, noise), visibility]) as tf.Tensor;
     const visible = tf.expandDims(visibility, 3);
@@ -129,6 +148,26 @@ describe('blocks as tfjs layers', () => {
     const c = block.apply(x) as tf.Tensor;
     const d = block.apply(tf.add(x, noise)) as tf.Tensor;
     expect(tf.max(tf.abs(tf.mul(tf.sub(c, d), visible))).dataSync()[0]).toBeGreaterThan(1e-3);
+  });
+
+  it('the other blocks compose in tf.sequential too', () => {
+    const model = tfl.sequential({
+      layers: [
+        new MultiResolutionBlock({
+          inputShape: [16, 16, 1],
+          embedDim: 16,
+          resolutions: [2, 4, 8],
+          channels: [4, 8],
+          depths: [1, 1],
+        }),
+        new CnnDecoder({ numLayers: 1, groups: 4, gridWidth: 2 }),
+        new ClassToken(),
+        new LayerNorm(),
+        new Linear({ units: 3 }),
+      ],
+    });
+    expect(model.outputs[0].shape).toEqual([null, 5, 3]);
+    expect((model.predict(tf.ones([2, 16, 16, 1])) as tf.Tensor).shape).toEqual([2, 5, 3]);
   });
 
   it('a sequential model of blocks learns a toy task (loss falls)', async () => {
@@ -144,7 +183,10 @@ describe('blocks as tfjs layers', () => {
       ],
     });
     // Class 1: energy in the upper half of the "spectrogram", class 0: in the lower half.
-    const labels = tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 2), 'int32');
+    const labels = tf.tensor1d(
+      Array.from({ length: 32 }, (_, i) => i % 2),
+      'int32',
+    );
     const base = tf.randomNormal([32, 16, 16, 1], 0, 0.3, 'float32', 7);
     const upper = tf.concat([tf.ones([32, 8, 16, 1]), tf.zeros([32, 8, 16, 1])], 1);
     const which = tf.reshape(tf.cast(labels, 'float32'), [32, 1, 1, 1]);

@@ -14,16 +14,22 @@ function gradientNorms(encoder: SpectrogramEncoder, visibility?: tf.Tensor): Map
   head.apply(tfl.input({ batchShape: [null, 16] }));
   const x = tf.randomNormal([2, 32, 128], 0, 1, 'float32', 1);
   const variables = [...encoder.trainableWeights, ...decoder.trainableWeights, ...head.trainableWeights];
-  const { value, grads } = tf.variableGrads(() => {
-    const out = encoder.encode(x, { visibility, training: true });
-    const grid = out.visibleIndices
-      ? scatterTokens(out.tokens, out.visibleIndices, tf.zeros([2, 16, 16]))
-      : out.tokens;
-    const predictions = decoder.apply(grid) as tf.Tensor;
-    const logits = head.apply(out.cls) as tf.Tensor;
-    const ffn = tf.addN(out.layerOutputs.map((t) => tf.mean(tf.square(t))));
-    return tf.add(tf.add(tf.mean(tf.square(tf.sub(predictions, 1))), tf.mean(tf.square(logits))), ffn) as tf.Scalar;
-  }, variables.map((v) => v.read() as tf.Variable));
+  const { value, grads } = tf.variableGrads(
+    () => {
+      const out = encoder.encode(x, { visibility, training: true });
+      const grid = out.visibleIndices
+        ? scatterTokens(out.tokens, out.visibleIndices, tf.zeros([2, 16, 16]))
+        : out.tokens;
+      const predictions = decoder.apply(grid) as tf.Tensor;
+      const logits = head.apply(out.cls) as tf.Tensor;
+      const ffn = tf.addN(out.layerOutputs.map((t) => tf.mean(tf.square(t))));
+      return tf.add(
+        tf.add(tf.mean(tf.square(tf.sub(predictions, 1))), tf.mean(tf.square(logits))),
+        ffn,
+      ) as tf.Scalar;
+    },
+    variables.map((v) => v.read() as tf.Variable),
+  );
   expect(Number.isFinite(value.dataSync()[0])).toBe(true);
   const norms = new Map<string, number>();
   for (const [name, g] of Object.entries(grads)) norms.set(name, tf.max(tf.abs(g)).dataSync()[0]);

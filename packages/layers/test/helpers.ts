@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
-import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
+import { prepareBackend } from '../src/backend/index.js';
 import { type FloatTensor, readSafetensors, type TensorMap } from '../src/weights/safetensors.js';
 
-/** Selects the test backend: `CAT_TEST_BACKEND` (default cpu). */
+/** Selects the test backend: `CAT_TEST_BACKEND` = cpu (default) or wasm (with the package's training kernels). */
 export async function useTestBackend(): Promise<void> {
   const name = process.env.CAT_TEST_BACKEND ?? 'cpu';
-  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  await tf.setBackend(name);
-  await tf.ready();
+  if (name !== 'cpu' && name !== 'wasm') throw new Error(`CAT_TEST_BACKEND must be cpu or wasm, got ${name}`);
+  await prepareBackend({ backend: name });
+  expect(tf.getBackend()).toBe(name);
 }
 
 export function loadFixture(name: string): TensorMap {

@@ -59,13 +59,31 @@ interface ConvCase {
 
 // CAT's convolutions at a small scale, then strides, paddings and leftovers they do not use.
 const convCases: ConvCase[] = [
-  { name: 'stage-0 patch embed 4x4/4, 1 channel', x: [2, 16, 8, 1], filter: [4, 4, 1, 16], stride: 4, pad: 'valid' },
+  {
+    name: 'stage-0 patch embed 4x4/4, 1 channel',
+    x: [2, 16, 8, 1],
+    filter: [4, 4, 1, 16],
+    stride: 4,
+    pad: 'valid',
+  },
   { name: 'stage-1 patch embed 2x2/2', x: [2, 8, 4, 12], filter: [2, 2, 12, 20], stride: 2, pad: 'valid' },
   { name: 'stage-0 output conv 4x4/4', x: [1, 16, 8, 24], filter: [4, 4, 24, 40], stride: 4, pad: 'valid' },
   { name: '1x1 widening (CMlp fc1)', x: [2, 8, 4, 24], filter: [1, 1, 24, 48], stride: 1, pad: 'valid' },
   { name: '1x1 narrowing (CMlp fc2)', x: [2, 8, 4, 48], filter: [1, 1, 48, 24], stride: 1, pad: 'valid' },
-  { name: '3x3 padding 1 (one decoder group)', x: [2, 8, 4, 12], filter: [3, 3, 12, 12], stride: 1, pad: 'same' },
-  { name: '3x3 stride 2 same (uneven padding)', x: [1, 9, 7, 5], filter: [3, 3, 5, 6], stride: 2, pad: 'same' },
+  {
+    name: '3x3 padding 1 (one decoder group)',
+    x: [2, 8, 4, 12],
+    filter: [3, 3, 12, 12],
+    stride: 1,
+    pad: 'same',
+  },
+  {
+    name: '3x3 stride 2 same (uneven padding)',
+    x: [1, 9, 7, 5],
+    filter: [3, 3, 5, 6],
+    stride: 2,
+    pad: 'same',
+  },
   {
     name: '5x5 explicit padding',
     x: [1, 7, 6, 3],
@@ -78,7 +96,13 @@ const convCases: ConvCase[] = [
       [0, 0],
     ],
   },
-  { name: '2x2/2 valid with a leftover row and column', x: [1, 9, 9, 3], filter: [2, 2, 3, 5], stride: 2, pad: 'valid' },
+  {
+    name: '2x2/2 valid with a leftover row and column',
+    x: [1, 9, 9, 3],
+    filter: [2, 2, 3, 5],
+    stride: 2,
+    pad: 'valid',
+  },
 ];
 
 function convOutputShape(c: ConvCase, depthwise: boolean): number[] {
@@ -115,12 +139,15 @@ describe('Conv2DBackpropFilter (added)', () => {
   it.each(convCases)('$name', async (c) => {
     const dyShape = convOutputShape(c, false);
     expectSame(
-      await onCpuAndWasm(() =>
-        tf.engine().runKernel(
-          'Conv2DBackpropFilter',
-          { x: randomTensor(1, c.x), dy: randomTensor(2, dyShape) },
-          { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter },
-        ) as tf.Tensor,
+      await onCpuAndWasm(
+        () =>
+          tf
+            .engine()
+            .runKernel(
+              'Conv2DBackpropFilter',
+              { x: randomTensor(1, c.x), dy: randomTensor(2, dyShape) },
+              { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter },
+            ) as tf.Tensor,
       ),
     );
   });
@@ -130,12 +157,15 @@ describe('Conv2DBackpropInput (replaced: matmul + col2im)', () => {
   it.each(convCases)('$name', async (c) => {
     const dyShape = convOutputShape(c, false);
     expectSame(
-      await onCpuAndWasm(() =>
-        tf.engine().runKernel(
-          'Conv2DBackpropInput',
-          { dy: randomTensor(3, dyShape), filter: randomTensor(4, c.filter) },
-          { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
-        ) as tf.Tensor,
+      await onCpuAndWasm(
+        () =>
+          tf
+            .engine()
+            .runKernel(
+              'Conv2DBackpropInput',
+              { dy: randomTensor(3, dyShape), filter: randomTensor(4, c.filter) },
+              { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
+            ) as tf.Tensor,
       ),
     );
   });
@@ -145,12 +175,15 @@ describe('DepthwiseConv2dNativeBackpropFilter (added)', () => {
   it.each(depthwiseCases)('$name', async (c) => {
     const dyShape = convOutputShape(c, true);
     expectSame(
-      await onCpuAndWasm(() =>
-        tf.engine().runKernel(
-          'DepthwiseConv2dNativeBackpropFilter',
-          { x: randomTensor(5, c.x), dy: randomTensor(6, dyShape) },
-          { strides: c.stride, pad: c.pad, dilations: 1, filterShape: c.filter },
-        ) as tf.Tensor,
+      await onCpuAndWasm(
+        () =>
+          tf
+            .engine()
+            .runKernel(
+              'DepthwiseConv2dNativeBackpropFilter',
+              { x: randomTensor(5, c.x), dy: randomTensor(6, dyShape) },
+              { strides: c.stride, pad: c.pad, dilations: 1, filterShape: c.filter },
+            ) as tf.Tensor,
       ),
     );
   });
@@ -160,12 +193,15 @@ describe('DepthwiseConv2dNativeBackpropInput (added)', () => {
   it.each(depthwiseCases)('$name', async (c) => {
     const dyShape = convOutputShape(c, true);
     expectSame(
-      await onCpuAndWasm(() =>
-        tf.engine().runKernel(
-          'DepthwiseConv2dNativeBackpropInput',
-          { dy: randomTensor(7, dyShape), filter: randomTensor(8, c.filter) },
-          { strides: c.stride, pad: c.pad, dilations: 1, inputShape: c.x },
-        ) as tf.Tensor,
+      await onCpuAndWasm(
+        () =>
+          tf
+            .engine()
+            .runKernel(
+              'DepthwiseConv2dNativeBackpropInput',
+              { dy: randomTensor(7, dyShape), filter: randomTensor(8, c.filter) },
+              { strides: c.stride, pad: c.pad, dilations: 1, inputShape: c.x },
+            ) as tf.Tensor,
       ),
     );
   });
@@ -175,7 +211,9 @@ describe('UnsortedSegmentSum (added)', () => {
   it('sums rows into segments, dropping ids out of range', async () => {
     const ids = [0, 2, -1, 2, 5, 1];
     expectSame(
-      await onCpuAndWasm(() => tf.unsortedSegmentSum(randomTensor(9, [6, 4, 3]), tf.tensor1d(ids, 'int32'), 4)),
+      await onCpuAndWasm(() =>
+        tf.unsortedSegmentSum(randomTensor(9, [6, 4, 3]), tf.tensor1d(ids, 'int32'), 4),
+      ),
     );
     // Known result on a tiny case: rows 1 and 3 land in segment 2; ids -1 and 5 vanish.
     await tf.setBackend('wasm');
@@ -188,7 +226,11 @@ describe('UnsortedSegmentSum (added)', () => {
   it('works on int32 values', async () => {
     const result = await onCpuAndWasm(() =>
       tf.unsortedSegmentSum(
-        tf.tensor3d(Array.from({ length: 24 }, (_, i) => i - 7), [6, 2, 2], 'int32'),
+        tf.tensor3d(
+          Array.from({ length: 24 }, (_, i) => i - 7),
+          [6, 2, 2],
+          'int32',
+        ),
         tf.tensor1d([0, 1, 1, 2, 0, 3], 'int32'),
         4,
       ),
@@ -204,16 +246,37 @@ describe('BatchMatMul (replaced: transposes and batches reach XNNPACK)', () => {
     { name: 'aᵀ (weight gradient)', a: [48, 64], b: [48, 32], transposeA: true, transposeB: false },
     { name: 'bᵀ (input gradient)', a: [64, 48], b: [32, 48], transposeA: false, transposeB: true },
     { name: 'aᵀ bᵀ', a: [48, 64], b: [32, 48], transposeA: true, transposeB: true },
-    { name: 'batched (attention scores)', a: [3, 20, 30], b: [3, 25, 30], transposeA: false, transposeB: true },
+    {
+      name: 'aᵀ, long shared axis (summed in chunks)',
+      a: [2500, 24],
+      b: [2500, 16],
+      transposeA: true,
+      transposeB: false,
+    },
+    {
+      name: 'batched (attention scores)',
+      a: [3, 20, 30],
+      b: [3, 25, 30],
+      transposeA: false,
+      transposeB: true,
+    },
     { name: 'batched aᵀ', a: [3, 30, 20], b: [3, 30, 25], transposeA: true, transposeB: false },
     { name: 'shared weights', a: [4, 20, 30], b: [30, 25], transposeA: false, transposeB: false },
     { name: 'shared weights, aᵀ', a: [4, 30, 20], b: [30, 25], transposeA: true, transposeB: false },
     { name: 'shared left operand', a: [20, 30], b: [3, 30, 25], transposeA: false, transposeB: false },
-    { name: 'tiny (stays on the own kernel)', a: [2, 3, 4], b: [2, 5, 4], transposeA: false, transposeB: true },
+    {
+      name: 'tiny (stays on the own kernel)',
+      a: [2, 3, 4],
+      b: [2, 5, 4],
+      transposeA: false,
+      transposeB: true,
+    },
   ];
   it.each(cases)('$name', async (c) => {
     expectSame(
-      await onCpuAndWasm(() => tf.matMul(randomTensor(10, c.a), randomTensor(11, c.b), c.transposeA, c.transposeB)),
+      await onCpuAndWasm(() =>
+        tf.matMul(randomTensor(10, c.a), randomTensor(11, c.b), c.transposeA, c.transposeB),
+      ),
     );
   });
 
@@ -250,5 +313,62 @@ describe('_FusedMatMul (replaced)', () => {
         }),
       ),
     );
+  });
+});
+
+describe('memory', () => {
+  it('every added or replaced kernel frees its intermediates', async () => {
+    await tf.setBackend('wasm');
+    const wasm = tf.backend();
+    const x = randomTensor(20, [2, 9, 7, 6]);
+    const calls: Array<() => tf.Tensor> = [
+      () => tf.matMul(randomTensor(21, [2500, 24]), randomTensor(22, [2500, 16]), true, false),
+      () => tf.matMul(randomTensor(23, [2, 1, 20, 30]), randomTensor(24, [3, 25, 30]), false, true),
+      () => tf.matMul(randomTensor(25, [4, 30, 20]), randomTensor(26, [30, 25]), true, false),
+      () =>
+        tf.fused.matMul({
+          a: randomTensor(27, [3, 30, 20]) as tf.Tensor3D,
+          b: randomTensor(28, [3, 30, 25]) as tf.Tensor3D,
+          transposeA: true,
+          bias: randomTensor(29, [25]),
+        }),
+      () =>
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropFilter',
+            { x, dy: randomTensor(30, [2, 5, 4, 8]) },
+            { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 6, 8] },
+          ) as tf.Tensor,
+      () =>
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropInput',
+            { dy: randomTensor(31, [2, 5, 4, 8]), filter: randomTensor(32, [3, 3, 6, 8]) },
+            { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: x.shape },
+          ) as tf.Tensor,
+      () =>
+        tf
+          .engine()
+          .runKernel(
+            'DepthwiseConv2dNativeBackpropFilter',
+            { x, dy: randomTensor(33, [2, 5, 4, 12]) },
+            { strides: 2, pad: 'same', dilations: 1, filterShape: [3, 3, 6, 2] },
+          ) as tf.Tensor,
+      () =>
+        tf
+          .engine()
+          .runKernel(
+            'DepthwiseConv2dNativeBackpropInput',
+            { dy: randomTensor(34, [2, 5, 4, 12]), filter: randomTensor(35, [3, 3, 6, 2]) },
+            { strides: 2, pad: 'same', dilations: 1, inputShape: x.shape },
+          ) as tf.Tensor,
+      () => tf.unsortedSegmentSum(x, tf.tensor1d([1, 0], 'int32'), 3),
+    ];
+    const before = wasm.numDataIds();
+    for (const call of calls) tf.tidy(() => void call());
+    expect(wasm.numDataIds()).toBe(before);
+    x.dispose();
   });
 });

@@ -47,7 +47,7 @@ describe('ops', () => {
     const got = gelu(tf.tensor1d([-3, -1, 0, 0.5, 1, 2])).dataSync();
     // 0.5·x·(1 + erf(x/√2)), from the standard normal CDF Φ: x·Φ(x).
     const expected = [-0.0040496, -0.1586553, 0, 0.3457312, 0.8413447, 1.9544997];
-    expected.forEach((v, i) => expect(got[i]).toBeCloseTo(v, 5));
+    for (const [i, v] of expected.entries()) expect(got[i]).toBeCloseTo(v, 5);
   });
 
   it('layerNorm normalises the last axis', () => {
@@ -55,7 +55,12 @@ describe('ops', () => {
       [1, 2, 3, 4],
       [2, 2, 2, 10],
     ]);
-    const y = layerNorm(x, tf.tensor1d([1, 2, 1, 1]), tf.tensor1d([0, 0, 1, 0]), 1e-6).arraySync() as number[][];
+    const y = layerNorm(
+      x,
+      tf.tensor1d([1, 2, 1, 1]),
+      tf.tensor1d([0, 0, 1, 0]),
+      1e-6,
+    ).arraySync() as number[][];
     const s = Math.sqrt(1.25 + 1e-6);
     expect(y[0][0]).toBeCloseTo(-1.5 / s, 5);
     expect(y[0][1]).toBeCloseTo((2 * -0.5) / s, 5);
@@ -108,7 +113,14 @@ describe('ops', () => {
     expect(back[0][1]).toEqual([2, 3]);
     expect(back[0][0]).toEqual([-1, -1]);
     expect(back[1][5]).toEqual([22, 23]);
-    expect(() => visibleTokenIndices(tf.tensor2d([[1, 0], [1, 1]]))).toThrow(/different numbers of visible tokens/);
+    expect(() =>
+      visibleTokenIndices(
+        tf.tensor2d([
+          [1, 0],
+          [1, 1],
+        ]),
+      ),
+    ).toThrow(/different numbers of visible tokens/);
   });
 
   it('upsamples a token visibility map by nearest neighbour', () => {

@@ -5,7 +5,9 @@ import { CnnDecoder } from '../src/blocks/decoder.js';
 import { Linear } from '../src/blocks/head.js';
 import { sinCosPositionTable } from '../src/blocks/position.js';
 import { CatEncoder, EatEncoder, type SpectrogramEncoder } from '../src/models/encoder.js';
-import { loadCheckpoint } from '../src/weights/mapping.js';
+import { createEncoder } from '../src/models/presets.js';
+import { loadCheckpoint, referenceTensors } from '../src/weights/mapping.js';
+import type { TensorMap } from '../src/weights/safetensors.js';
 import { expectClose, fixtureTensor, loadFixture, useTestBackend } from './helpers.js';
 
 // Fixtures from scripts/reference/make_fixtures.py (a PyTorch rendering of the spec).
@@ -28,6 +30,24 @@ function checkEncoder(tag: string, encoder: SpectrogramEncoder, depth: number): 
     });
     tf.dispose(out as unknown as tf.TensorContainer);
   }
+}
+
+/** The deterministic weights of make_fixtures.py's `formula_tensor`, by reference name and shape. */
+function formulaTensor(name: string, shape: number[]): Float32Array {
+  let seed = 0;
+  for (let j = 0; j < name.length; j++) seed += (j + 1) * name.charCodeAt(j);
+  seed %= 997;
+  const n = shape.reduce((a, b) => a * b, 1);
+  const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
+  const values = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = Math.sin(0.7 * i + seed);
+    if (name.endsWith('extra_tokens')) values[i] = v;
+    else if (shape.length >= 2) values[i] = v / Math.sqrt(fanIn);
+    else if (name.endsWith('.bias')) values[i] = 0.1 * v;
+    else values[i] = 1 + 0.1 * v;
+  }
+  return values;
 }
 
 describe('parity with the PyTorch reference rendering', () => {
@@ -64,6 +84,28 @@ describe('parity with the PyTorch reference rendering', () => {
     checkEncoder('cat', encoder, 2);
     const out = decoder.apply(fixtureTensor(io, 'decoder.input')) as tf.Tensor;
     diffs.decoder = expectClose(out, io, 'decoder.output');
+  });
+
+  it('the cat-tiny preset (formula weights, computed position table): full grid and student path', () => {
+    const encoder = createEncoder('cat-tiny');
+    const tensors: TensorMap = new Map();
+    for (const [name, { shape }] of referenceTensors([{ weights: encoder.namedWeights(), prefix: '' }])) {
+      if (!name.endsWith('positions')) tensors.set(name, { shape, data: formulaTensor(name, shape) });
+    }
+    loadCheckpoint({ encoder }, tensors, 'cat-tiny formula weights');
+    const input = tf.slice(fixtureTensor(io, 'input'), [0, 0, 0], [1, -1, -1]);
+    const visibility = tf.slice(fixtureTensor(io, 'visibility'), [0, 0, 0], [1, -1, -1]);
+    for (const [path, options] of [
+      ['full', {}],
+      ['student', { visibility }],
+    ] as const) {
+      const out = encoder.encode(input, options);
+      diffs[`tiny.${path}.cls`] = expectClose(out.cls, io, `tiny.${path}.cls`);
+      diffs[`tiny.${path}.tokens`] = expectClose(out.tokens, io, `tiny.${path}.tokens`);
+      for (const i of [0, 10])
+        diffs[`tiny.${path}.ffn.${i}`] = expectClose(out.layerOutputs[i], io, `tiny.${path}.ffn.${i}`);
+    }
+    encoder.dispose();
   });
 
   it('EAT encoder (16×16 patches, dim 32, depth 2): full grid and student path', () => {

@@ -5,7 +5,7 @@ import { CnnDecoder } from '../src/blocks/decoder.js';
 import { ClassificationHead, Linear } from '../src/blocks/head.js';
 import { CatEncoder, EatEncoder } from '../src/models/encoder.js';
 import { checkpointTensors, loadCheckpoint } from '../src/weights/mapping.js';
-import { type TensorMap, readSafetensors, writeSafetensors } from '../src/weights/safetensors.js';
+import { readSafetensors, type TensorMap, writeSafetensors } from '../src/weights/safetensors.js';
 import { loadFixture, useTestBackend } from './helpers.js';
 
 /** Hand-made safetensors bytes with one tensor of the given dtype and raw little-endian 16-bit words. */
@@ -15,12 +15,19 @@ function halfFile(dtype: string, words: number[]): Uint8Array {
   const view = new DataView(bytes.buffer);
   view.setBigUint64(0, BigInt(header.length), true);
   bytes.set(new TextEncoder().encode(header), 8);
-  words.forEach((w, i) => view.setUint16(8 + header.length + i * 2, w, true));
+  for (const [i, w] of words.entries()) view.setUint16(8 + header.length + i * 2, w, true);
   return bytes;
 }
 
 const smallCat = (seed: number) =>
-  new CatEncoder({ embedDim: 32, numHeads: 2, depth: 2, multiResolution: { channels: [8, 16], depths: [1, 1] }, maxTimePatches: 8, seed });
+  new CatEncoder({
+    embedDim: 32,
+    numHeads: 2,
+    depth: 2,
+    multiResolution: { channels: [8, 16], depths: [1, 1] },
+    maxTimePatches: 8,
+    seed,
+  });
 
 function built<T extends tfl.layers.Layer>(layer: T, shape: (number | null)[]): T {
   layer.apply(tfl.input({ batchShape: shape }));
@@ -52,7 +59,9 @@ describe('safetensors', () => {
   });
 
   it('names the source and the problem in errors', () => {
-    expect(() => readSafetensors(halfFile('I16', [1]), 'model.safetensors')).toThrow(/model\.safetensors: .*dtype I16/);
+    expect(() => readSafetensors(halfFile('I16', [1]), 'model.safetensors')).toThrow(
+      /model\.safetensors: .*dtype I16/,
+    );
     expect(() => readSafetensors(new Uint8Array(4), 'short.bin')).toThrow(/short\.bin: too short/);
     const truncated = halfFile('F16', [1, 2, 3]).subarray(0, 30);
     expect(() => readSafetensors(truncated, 't.safetensors')).toThrow(/t\.safetensors/);
@@ -72,7 +81,9 @@ describe('reference checkpoint mapping', () => {
     const source = parts();
     const tensors = readSafetensors(writeSafetensors(checkpointTensors(source, 'pretraining')));
     // 74-key multi-resolution block scaled down: 2 PE + 2 CBlocks(14) + 2 outputs + PE2 + Linear.
-    const studentKeys = [...tensors.keys()].filter((k) => !k.startsWith('_ema.') && !k.includes('decoder') && !k.startsWith('clap'));
+    const studentKeys = [...tensors.keys()].filter(
+      (k) => !k.startsWith('_ema.') && !k.includes('decoder') && !k.startsWith('clap'),
+    );
     expect(studentKeys).toContain('modality_encoders.IMAGE.conv_blocks.1.0.mlp.fc2.weight');
     expect(studentKeys).toContain('modality_encoders.IMAGE.fixed_positional_encoder.positions');
     expect(tensors.get('modality_encoders.IMAGE.conv_blocks.0.0.attn.weight')?.shape).toEqual([8, 1, 5, 5]);
@@ -80,7 +91,9 @@ describe('reference checkpoint mapping', () => {
     expect(tensors.get('modality_encoders.IMAGE.decoder.blocks.1.0.weight')?.shape).toEqual([32, 2, 3, 3]);
     expect(tensors.get('_ema.blocks.1.attn.qkv.weight')?.shape).toEqual([96, 32]);
     expect(tensors.get('modality_encoders.IMAGE.extra_tokens')?.shape).toEqual([1, 1, 32]);
-    expect(tensors.get('modality_encoders.IMAGE.fixed_positional_encoder.positions')?.shape).toEqual([1, 64, 32]);
+    expect(tensors.get('modality_encoders.IMAGE.fixed_positional_encoder.positions')?.shape).toEqual([
+      1, 64, 32,
+    ]);
 
     const target = parts();
     expect(loadCheckpoint(target, tensors)).toBe('pretraining');
@@ -110,7 +123,8 @@ describe('reference checkpoint mapping', () => {
     const target = make(10);
     expect(loadCheckpoint(target, tensors)).toBe('finetuned');
     const x = tf.randomNormal([2, 16, 128], 0, 1, 'float32', 5);
-    const logits = (parts: typeof source) => (parts.head.apply(parts.encoder.encode(x).cls) as tf.Tensor).dataSync();
+    const logits = (parts: typeof source) =>
+      (parts.head.apply(parts.encoder.encode(x).cls) as tf.Tensor).dataSync();
     expect(Array.from(logits(target))).toEqual(Array.from(logits(source)));
   });
 
@@ -124,6 +138,8 @@ describe('reference checkpoint mapping', () => {
       /eat-small\.safetensors does not fit the model: missing \(1\): blocks\.1\.norm2\.bias \[32\] \| wrong shape \(1\): blocks\.0\.mlp\.fc1\.weight: expected \[128, 32\], got \[64, 32\] \| unknown \(1\): blocks\.7\.attn\.qkv\.weight/,
     );
     const cat = smallCat(1);
-    expect(() => loadCheckpoint({ encoder: cat }, loadFixture('eat-small.safetensors'))).toThrow(/missing \(\d+\).*unknown/);
+    expect(() => loadCheckpoint({ encoder: cat }, loadFixture('eat-small.safetensors'))).toThrow(
+      /missing \(\d+\).*unknown/,
+    );
   });
 });

@@ -1,17 +1,8 @@
+// Portable parts (any tfjs backend, browser or Node). File system and process helpers: `@cat/train/node`.
 export { GradientAccumulator } from './accumulation.js';
 export { AdamW, type AdamWOptions, type AdamWParameterState, type AdamWState } from './adamw.js';
-export { type FileContent, writeFileAtomic, writeJsonAtomic } from './atomic-file.js';
-export {
-  CHECKPOINT_MARKER,
-  CheckpointDirectory,
-  type CheckpointInfo,
-  type CheckpointRetention,
-  type CheckpointWriter,
-  checkpointFolderName,
-} from './checkpoints.js';
 export { clipGradientsByGlobalNorm } from './clipping.js';
 export { assertFiniteLoss, NonFiniteLossError } from './guard.js';
-export { JsonlWriter, readJsonl } from './jsonl.js';
 export {
   type BceNormalization,
   multiLabelBceWithLogits,
@@ -43,9 +34,7 @@ export {
   type PlotSeries,
   panelsFromRecords,
   renderTrainingPlot,
-  writeTrainingPlot,
 } from './plot.js';
-export { type ProgressOptions, ProgressReporter, type ProgressStream } from './progress.js';
 export {
   type CosineScheduleConfig,
   cosineLearningRate,

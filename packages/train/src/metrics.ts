@@ -17,7 +17,10 @@ function forEachThreshold(
   positive: ArrayLike<boolean>,
   visit: (tpAbove: number, fpAbove: number, tp: number, fp: number) => void,
 ): void {
-  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
+  // Compared rather than subtracted so infinite scores sort too (Infinity − Infinity is NaN).
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) =>
+    scores[a] > scores[b] ? -1 : scores[a] < scores[b] ? 1 : 0,
+  );
   let tpAbove = 0;
   let fpAbove = 0;
   for (let start = 0; start < order.length; ) {

@@ -4,6 +4,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 export interface NamedParameter {
   name: string;
   variable: tf.Variable;
+  /** The reference tensor's shape when ours differs by unit axes; the decay rule counts the reference's axes. */
+  referenceShape?: readonly number[];
 }
 
 /** Parameters that share a weight decay and a learning-rate scale (fairseq's optimizer overrides). */
@@ -39,7 +41,9 @@ export function parameterGroups(
   const groups = new Map<string, ParameterGroup>();
   for (const param of params) {
     if (!param.variable.trainable) continue;
-    const weightDecay = excludedFromWeightDecay(param.name, param.variable.shape) ? 0 : options.weightDecay;
+    const weightDecay = excludedFromWeightDecay(param.name, param.referenceShape ?? param.variable.shape)
+      ? 0
+      : options.weightDecay;
     const lrScale = options.lrScale ? options.lrScale(param.name) : 1;
     const key = `${weightDecay}/${lrScale}`;
     let group = groups.get(key);

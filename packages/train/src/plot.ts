@@ -1,5 +1,3 @@
-import { writeFileAtomic } from './atomic-file.js';
-
 export interface PlotSeries {
   name: string;
   /** (step, value) pairs; non-finite values break the line. */
@@ -19,8 +17,8 @@ export interface PlotOptions {
 }
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
-const MARGIN = { left: 72, right: 16, top: 30, bottom: 46 };
-const CHAR_WIDTH = 6.5; // approximate width of a 11px sans-serif character, for sizing the legend box
+const MARGIN = { left: 72, right: 36, top: 30, bottom: 46 };
+const CHAR_WIDTH = 7; // approximate width of an 11px sans-serif character, for spacing legend entries
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -86,7 +84,7 @@ export function renderTrainingPlot(panels: PlotPanel[], options: PlotOptions = {
     const fmt = (v: number) => v.toFixed(2);
     parts.push(`<g class="panel">`);
     parts.push(
-      `<text x="${MARGIN.left + plotWidth / 2}" y="${top - 10}" text-anchor="middle" font-size="13" font-weight="bold">${escapeXml(panel.title)}</text>`,
+      `<text x="${MARGIN.left}" y="${top - 10}" font-size="13" font-weight="bold">${escapeXml(panel.title)}</text>`,
     );
     for (const tick of yTicks) {
       const y = fmt(yPixel(tick));
@@ -129,21 +127,20 @@ export function renderTrainingPlot(panels: PlotPanel[], options: PlotOptions = {
         `<text x="${MARGIN.left + plotWidth / 2}" y="${(top + bottom) / 2}" text-anchor="middle" fill="#888">no data</text>`,
       );
     }
-    const legendWidth = 34 + CHAR_WIDTH * Math.max(0, ...panel.series.map((s) => s.name.length));
-    const legendX = MARGIN.left + plotWidth - legendWidth - 8;
-    parts.push(
-      `<rect x="${fmt(legendX)}" y="${top + 8}" width="${fmt(legendWidth)}" height="${panel.series.length * 16 + 6}" fill="white" fill-opacity="0.85" stroke="#999"/>`,
-    );
-    panel.series.forEach((series, s) => {
-      const y = top + 19 + s * 16;
+    // Legend in the top margin, right-aligned, one entry after the other, so it never hides a line.
+    let legendX = MARGIN.left + plotWidth;
+    for (let s = panel.series.length - 1; s >= 0; s--) {
+      const name = panel.series[s].name;
+      legendX -= 34 + CHAR_WIDTH * name.length;
       const color = COLORS[s % COLORS.length];
+      const y = top - 14;
       parts.push(
-        `<line x1="${fmt(legendX + 6)}" y1="${y}" x2="${fmt(legendX + 26)}" y2="${y}" stroke="${color}" stroke-width="2"/>`,
+        `<line x1="${fmt(legendX)}" y1="${y}" x2="${fmt(legendX + 18)}" y2="${y}" stroke="${color}" stroke-width="2"/>`,
       );
       parts.push(
-        `<text x="${fmt(legendX + 30)}" y="${y}" dominant-baseline="middle">${escapeXml(series.name)}</text>`,
+        `<text x="${fmt(legendX + 22)}" y="${y}" dominant-baseline="middle">${escapeXml(name)}</text>`,
       );
-    });
+    }
     parts.push('</g>');
   });
   parts.push('</svg>');
@@ -179,9 +176,4 @@ export function panelsFromRecords(
         .map((r) => [r[stepKey] as number, r[key] as number] as const),
     })),
   }));
-}
-
-/** Renders and atomically replaces the plot at `path`, so a viewer never sees a half-written file. */
-export function writeTrainingPlot(path: string, panels: PlotPanel[], options?: PlotOptions): Promise<number> {
-  return writeFileAtomic(path, renderTrainingPlot(panels, options));
 }

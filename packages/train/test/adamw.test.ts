@@ -73,6 +73,8 @@ describe('weight-decay groups', () => {
       { name: 'blocks.1.fc.weight', variable: v([2, 2]) },
       { name: 'extra_tokens', variable: v([1, 1, 2]) },
       { name: 'fixed_positional_encoder.positions', variable: v([1, 4, 2], false) },
+      // A CLS token stored without its unit axes is still decayed when its reference shape says [1, 1, D].
+      { name: 'cls', variable: v([2]), referenceShape: [1, 1, 2] },
     ];
     const groups = parameterGroups(params, {
       weightDecay: 0.05,
@@ -81,7 +83,7 @@ describe('weight-decay groups', () => {
     expect(groups.map((g) => [g.weightDecay, g.lrScale, g.params.map((p) => p.name)])).toEqual([
       [0.05, 0.5, ['blocks.0.fc.weight']],
       [0, 0.5, ['blocks.0.fc.bias']],
-      [0.05, 1, ['blocks.1.fc.weight', 'extra_tokens']],
+      [0.05, 1, ['blocks.1.fc.weight', 'extra_tokens', 'cls']],
     ]);
     for (const p of params) p.variable.dispose();
   });

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatDuration, formatValue } from '../src/format.js';
 import { assertFiniteLoss, NonFiniteLossError } from '../src/guard.js';
 import { JsonlWriter, readJsonl } from '../src/jsonl.js';
-import { niceTicks, panelsFromRecords, renderTrainingPlot, writeTrainingPlot } from '../src/plot.js';
+import { niceTicks, panelsFromRecords, renderTrainingPlot } from '../src/plot.js';
+import { writeTrainingPlot } from '../src/plot-file.js';
 import { ProgressReporter } from '../src/progress.js';
 
 let dir: string;
@@ -163,9 +164,9 @@ describe('SVG training plot', () => {
     expect(svg).toContain('xmlns="http://www.w3.org/2000/svg"');
     expect(svg).toContain('eval &lt;mAP &amp; acc&gt;');
     expect(names.filter((n) => n === 'polyline')).toHaveLength(2);
-    // Plot area: x from 72 to 784 (width − margins), panel 0 y from 30 to 214; steps 0..10, loss ticks 0..1.
+    // Plot area: x from 72 to 764 (width − margins), panel 0 y from 30 to 214; steps 0..10, loss ticks 0..1.
     const lossLine = /<polyline[^>]*points="([^"]+)"/.exec(svg)![1].split(' ');
-    expect(lossLine).toEqual(['72.00,30.00', '428.00,122.00', '784.00,214.00']);
+    expect(lossLine).toEqual(['72.00,30.00', '418.00,122.00', '764.00,214.00']);
     for (const label of ['>step<', '>loss<', '>mAP<', '>training loss<', '>0.4<', '>10<'])
       expect(svg).toContain(label);
   });

@@ -61,6 +61,8 @@ describe('ROC-AUC and d-prime (scikit-learn / scipy reference)', () => {
     expect(rocAuc([0.9, 0.5, 0.5, 0.1], [1, 1, 0, 0])).toBe(0.875);
     expect(rocAuc([0.3, 0.3], [1, 0])).toBe(0.5);
     expect(rocAuc([0.3, 0.4], [1, 1])).toBeNaN();
+    // Infinite scores rank like any other: the tied +Infinity pair counts one half.
+    expect(rocAuc([Infinity, Infinity, -Infinity, 0], [1, 0, 0, 1])).toBe(0.625);
     expect(dPrime(0.5)).toBe(0);
   });
 

@@ -6,7 +6,7 @@
  * two the complex FFT is an in-place radix-4 decimation-in-time (one radix-2 stage first when log2(n/2) is
  * odd) with the bit reversal folded into the load and all twiddles precomputed; other sizes (only reached
  * with `roundToPowerOfTwo: false`) use a direct O(n²) DFT with a precomputed table.
- * The tables are public so the WebAssembly kernel (kernel/fbank-kernel.c) can run the same transform.
+ * The tables are public so the WebAssembly kernel (kernel/dsp-kernel.c) can run the same transform.
  */
 export class RealFft {
   readonly size: number;

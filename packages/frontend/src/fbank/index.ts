@@ -1,10 +1,10 @@
-export type { WindowType } from './window.js';
-export type { KaldiFbankOptions } from './options.js';
-export { KALDI_FBANK_DEFAULTS } from './options.js';
-export { kaldiFbank } from './kaldi.js';
-export type { StreamingFbankOptions } from './streaming.js';
-export { StreamingFbank } from './streaming.js';
-export type { ReferenceFbankOptions } from './reference.js';
-export { CAT_FBANK_OPTIONS, CAT_SAMPLE_RATE, referenceFbank } from './reference.js';
 export type { FbankBenchmark } from './bench.js';
 export { benchmarkFbank } from './bench.js';
+export { kaldiFbank } from './kaldi.js';
+export type { KaldiFbankOptions } from './options.js';
+export { KALDI_FBANK_DEFAULTS } from './options.js';
+export type { ReferenceFbankOptions } from './reference.js';
+export { CAT_FBANK_OPTIONS, CAT_SAMPLE_RATE, referenceFbank } from './reference.js';
+export type { StreamingFbankOptions } from './streaming.js';
+export { StreamingFbank } from './streaming.js';
+export type { WindowType } from './window.js';

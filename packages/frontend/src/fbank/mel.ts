@@ -39,7 +39,8 @@ function vtlnWarpFreq(
   freq: number,
 ): number {
   if (!(vtlnLow > lowFreq)) throw new RangeError('kaldiFbank: vtlnLow must be above lowFreq');
-  if (!(vtlnHigh < highFreq)) throw new RangeError('kaldiFbank: vtlnHigh must be below highFreq [or negative]');
+  if (!(vtlnHigh < highFreq))
+    throw new RangeError('kaldiFbank: vtlnHigh must be below highFreq [or negative]');
   const l = vtlnLow * Math.max(1.0, warp);
   const h = vtlnHigh * Math.min(1.0, warp);
   const scale = 1.0 / warp;

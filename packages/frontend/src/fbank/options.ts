@@ -108,7 +108,9 @@ export function resolveOptions(options: Partial<KaldiFbankOptions> = {}): FrameG
   }
   if (!(o.sampleFrequency > 0)) throw new RangeError('kaldiFbank: sampleFrequency must be greater than zero');
   if (!WINDOW_TYPES.includes(o.windowType)) {
-    throw new RangeError(`kaldiFbank: unknown windowType '${o.windowType}' (expected ${WINDOW_TYPES.join(', ')})`);
+    throw new RangeError(
+      `kaldiFbank: unknown windowType '${o.windowType}' (expected ${WINDOW_TYPES.join(', ')})`,
+    );
   }
   if (!(o.preemphasisCoefficient >= 0 && o.preemphasisCoefficient <= 1)) {
     throw new RangeError('kaldiFbank: preemphasisCoefficient must be in [0, 1]');
@@ -118,8 +120,10 @@ export function resolveOptions(options: Partial<KaldiFbankOptions> = {}): FrameG
   const windowShift = Math.trunc(o.sampleFrequency * o.frameShift * 0.001);
   const windowSize = Math.trunc(o.sampleFrequency * o.frameLength * 0.001);
   const paddedWindowSize = o.roundToPowerOfTwo ? nextPowerOfTwo(windowSize) : windowSize;
-  if (windowSize < 2) throw new RangeError(`kaldiFbank: frame of ${windowSize} samples is too short (need >= 2)`);
-  if (!(windowShift > 0)) throw new RangeError(`kaldiFbank: frame shift of ${windowShift} samples must be > 0`);
+  if (windowSize < 2)
+    throw new RangeError(`kaldiFbank: frame of ${windowSize} samples is too short (need >= 2)`);
+  if (!(windowShift > 0))
+    throw new RangeError(`kaldiFbank: frame shift of ${windowShift} samples must be > 0`);
   if (paddedWindowSize % 2 !== 0) {
     throw new RangeError(
       `kaldiFbank: the FFT size ${paddedWindowSize} must be even; use roundToPowerOfTwo or change frameLength`,

@@ -1,7 +1,8 @@
+import type { NormalizationStats } from '../normalize.js';
 import { normalizeFbank, padOrCrop } from '../normalize.js';
 import { resample } from '../resample.js';
 import type { Fbank } from '../types.js';
-import { kaldiFbankOfOffsetWave } from './kaldi.js';
+import { finiteSum, kaldiFbankOfOffsetWave } from './kaldi.js';
 import type { KaldiFbankOptions } from './options.js';
 
 /** The fbank call of CAT/EAT/AST: `kaldi.fbank(x, htk_compat=True, sample_frequency=16000, use_energy=False,
@@ -22,25 +23,8 @@ export const CAT_SAMPLE_RATE = 16000;
 export interface ReferenceFbankOptions {
   /** Zero-pad at the end (in the log-mel domain, before normalising) or crop to this many frames. */
   targetLength?: number;
-  /** Normalise as `(x − mean) / (2·std)` after padding, e.g. AudioSet's mean −4.268, std 4.569. */
-  normalize?: { mean: number; std: number };
-}
-
-/** Float64 sum with four partial sums (independent additions run in parallel). */
-function sum(x: Float32Array): number {
-  let a = 0;
-  let b = 0;
-  let c = 0;
-  let d = 0;
-  const end = x.length - (x.length % 4);
-  for (let i = 0; i < end; i += 4) {
-    a += x[i];
-    b += x[i + 1];
-    c += x[i + 2];
-    d += x[i + 3];
-  }
-  for (let i = end; i < x.length; i++) a += x[i];
-  return a + b + c + d;
+  /** Normalise as `(x − mean) / (2·std)` after padding, e.g. `NORMALIZATION_PRESETS.audioset`. */
+  normalize?: NormalizationStats;
 }
 
 /**
@@ -55,7 +39,8 @@ export function referenceFbank(
 ): Fbank {
   const wave = resample(samples, sampleRate, CAT_SAMPLE_RATE);
   // `x - x.mean()` on a float32 tensor: a float32 mean, subtracted in float32 (done frame by frame).
-  let fbank = kaldiFbankOfOffsetWave(wave, CAT_FBANK_OPTIONS, Math.fround(sum(wave) / wave.length));
+  const mean = Math.fround(finiteSum(wave, 'referenceFbank') / wave.length);
+  let fbank = kaldiFbankOfOffsetWave(wave, CAT_FBANK_OPTIONS, mean);
   if (options.targetLength !== undefined) fbank = padOrCrop(fbank, options.targetLength);
   if (options.normalize) fbank = normalizeFbank(fbank, options.normalize);
   return fbank;

@@ -1,6 +1,6 @@
 import type { Fbank } from '../types.js';
 import type { FbankFrameComputer } from './kaldi.js';
-import { frameComputerFor, snippedFrameCount } from './kaldi.js';
+import { finiteSum, frameComputerFor, snippedFrameCount } from './kaldi.js';
 import type { KaldiFbankOptions } from './options.js';
 
 export interface StreamingFbankOptions extends Partial<KaldiFbankOptions> {
@@ -33,8 +33,10 @@ export class StreamingFbank {
     this.dcOffset = Math.fround(dcOffset);
     this.computer = frameComputerFor(fbankOptions);
     const g = this.computer.geometry;
-    if (!g.snipEdges) throw new RangeError('StreamingFbank: snipEdges false needs the whole clip; use kaldiFbank');
-    if (g.subtractMean) throw new RangeError('StreamingFbank: subtractMean needs the whole clip; use kaldiFbank');
+    if (!g.snipEdges)
+      throw new RangeError('StreamingFbank: snipEdges false needs the whole clip; use kaldiFbank');
+    if (g.subtractMean)
+      throw new RangeError('StreamingFbank: subtractMean needs the whole clip; use kaldiFbank');
     this.buffer = new Float32Array(4 * g.windowSize);
   }
 
@@ -45,6 +47,7 @@ export class StreamingFbank {
 
   /** Append samples; returns the frames completed by them (possibly none). */
   push(chunk: Float32Array): Fbank {
+    finiteSum(chunk, 'StreamingFbank.push');
     const g = this.computer.geometry;
     if (this.held + chunk.length > this.buffer.length) {
       const grown = new Float32Array(Math.max(2 * this.buffer.length, this.held + chunk.length));

@@ -44,6 +44,8 @@ export function featureWindow(type: WindowType, size: number, blackmanCoeff: num
       return window;
     }
     default:
-      throw new RangeError(`kaldiFbank: unknown windowType '${type}' (expected one of ${WINDOW_TYPES.join(', ')})`);
+      throw new RangeError(
+        `kaldiFbank: unknown windowType '${type}' (expected one of ${WINDOW_TYPES.join(', ')})`,
+      );
   }
 }

@@ -51,7 +51,23 @@ def build(cfg, seed):
     return model
 
 
-def outputs(prefix, model, x, visibility):
+def formula_tensor(name, shape):
+    """Deterministic weights (no stored file) that the TS test regenerates from the name and shape."""
+    seed = sum((j + 1) * ord(c) for j, c in enumerate(name)) % 997
+    n = int(np.prod(shape))
+    values = np.sin(0.7 * np.arange(n, dtype=np.float64) + seed)
+    if name.endswith("extra_tokens"):
+        pass
+    elif len(shape) >= 2:
+        values /= np.sqrt(np.prod(shape[1:]))
+    elif name.endswith(".bias"):
+        values *= 0.1
+    else:  # LayerNorm weights
+        values = 1 + 0.1 * values
+    return values.astype(np.float32).reshape(shape)
+
+
+def outputs(prefix, model, x, visibility, layers=None):
     out = {}
     with torch.no_grad():
         for tag, vis in (("full", None), ("student", visibility)):
@@ -59,7 +75,8 @@ def outputs(prefix, model, x, visibility):
             out[f"{prefix}.{tag}.cls"] = cls
             out[f"{prefix}.{tag}.tokens"] = tokens
             for i, t in enumerate(ffn):
-                out[f"{prefix}.{tag}.ffn.{i}"] = t
+                if layers is None or i in layers:
+                    out[f"{prefix}.{tag}.ffn.{i}"] = t
     return {k: v.numpy() for k, v in out.items()}
 
 
@@ -90,6 +107,14 @@ def main():
     with torch.no_grad():
         io["decoder.input"] = decoder_in.numpy()
         io["decoder.output"] = cat.modality_encoders["IMAGE"].decoder(decoder_in).numpy()
+    # The cat-tiny preset itself, with formula weights (too big to store), on the first clip.
+    tiny = Encoder(dict(dim=192, heads=3, depth=11, resolutions=[4, 8, 16], channels=[64, 96], depths=[2, 2],
+                        max_time_patches=768, target_length=128)).eval()
+    with torch.no_grad():
+        for name, p in tiny.state_dict().items():
+            if not name.endswith("fixed_positional_encoder.positions"):
+                p.copy_(torch.from_numpy(formula_tensor(name, tuple(p.shape))))
+    io.update(outputs("tiny", tiny, x[:1], visibility[:1], layers=(0, 10)))
     io["positions.small"] = sincos_table(64, 16, 8)
     rows = [0, 7, 8, 1001, 6143]
     io["positions.768.rows"] = np.array(rows, dtype=np.float32)

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   type CallArgs,
   channelsOf,
@@ -10,41 +9,16 @@ import {
   shapeList,
   tensorList,
 } from './base.js';
+import { applyNorm, type ConvParams, createConv, createNorm, type NormParams } from './modules.js';
 import { depthwiseConv, gelu, pointwiseConv } from './ops.js';
-import { type ParamScope, torchDefaultBound } from './params.js';
-import { applyChannelNorm, type ChannelNormParams, createChannelNorm } from './patch-embed.js';
-
-interface ConvParams {
-  kernel: tfl.LayerVariable;
-  bias: tfl.LayerVariable;
-}
-
-/** A conv with PyTorch's default init; `depthwise` kernels are [k, k, C, 1], others [k, k, in, out]. */
-function createConv(
-  scope: ParamScope,
-  inChannels: number,
-  outChannels: number,
-  k: number,
-  depthwise: boolean,
-): ConvParams {
-  const bound = torchDefaultBound((depthwise ? 1 : inChannels) * k * k);
-  return {
-    kernel: scope.weight(
-      'weight',
-      depthwise ? [k, k, inChannels, 1] : [k, k, inChannels, outChannels],
-      { kind: 'uniform', bound },
-      depthwise ? 'depthwise' : 'conv',
-    ),
-    bias: scope.weight('bias', [outChannels], { kind: 'uniform', bound }, 'same'),
-  };
-}
+import type { ParamScope } from './params.js';
 
 export interface CBlockParams {
-  norm1: ChannelNormParams;
+  norm1: NormParams;
   conv1: ConvParams;
   attn: ConvParams;
   conv2: ConvParams;
-  norm2: ChannelNormParams;
+  norm2: NormParams;
   fc1: ConvParams;
   fc2: ConvParams;
 }
@@ -57,13 +31,13 @@ export function createCBlock(
 ): CBlockParams {
   const hidden = Math.round(dim * mlpRatio);
   return {
-    norm1: createChannelNorm(scope.child('norm1'), dim),
-    conv1: createConv(scope.child('conv1'), dim, dim, 1, false),
-    attn: createConv(scope.child('attn'), dim, dim, kernelSize, true),
-    conv2: createConv(scope.child('conv2'), dim, dim, 1, false),
-    norm2: createChannelNorm(scope.child('norm2'), dim),
-    fc1: createConv(scope.child('mlp').child('fc1'), dim, hidden, 1, false),
-    fc2: createConv(scope.child('mlp').child('fc2'), hidden, dim, 1, false),
+    norm1: createNorm(scope.child('norm1'), dim),
+    conv1: createConv(scope.child('conv1'), dim, dim, [1, 1]),
+    attn: createConv(scope.child('attn'), 1, dim, [kernelSize, kernelSize], { depthwise: true }),
+    conv2: createConv(scope.child('conv2'), dim, dim, [1, 1]),
+    norm2: createNorm(scope.child('norm2'), dim),
+    fc1: createConv(scope.child('mlp').child('fc1'), dim, hidden, [1, 1]),
+    fc2: createConv(scope.child('mlp').child('fc2'), hidden, dim, [1, 1]),
   };
 }
 
@@ -77,12 +51,12 @@ export function applyCBlock(
   visibility: tf.Tensor | null,
   epsilon: number,
 ): tf.Tensor4D {
-  let h = pointwiseConv(applyChannelNorm(x, p.norm1, epsilon), p.conv1.kernel.read(), p.conv1.bias.read());
+  let h = pointwiseConv(applyNorm(x, p.norm1, epsilon), p.conv1.kernel.read(), p.conv1.bias.read());
   if (visibility) h = tf.mul(h, visibility);
   h = depthwiseConv(h as tf.Tensor4D, p.attn.kernel.read(), p.attn.bias.read());
   h = pointwiseConv(h, p.conv2.kernel.read(), p.conv2.bias.read());
   const mixed = tf.add(x, h);
-  let m = pointwiseConv(applyChannelNorm(mixed, p.norm2, epsilon), p.fc1.kernel.read(), p.fc1.bias.read());
+  let m = pointwiseConv(applyNorm(mixed, p.norm2, epsilon), p.fc1.kernel.read(), p.fc1.bias.read());
   m = pointwiseConv(gelu(m), p.fc2.kernel.read(), p.fc2.bias.read());
   return tf.add(mixed, m) as tf.Tensor4D;
 }

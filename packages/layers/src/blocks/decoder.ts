@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   type CallArgs,
   channelsOf,
@@ -8,8 +7,8 @@ import {
   type SeedArgs,
   type Shape,
 } from './base.js';
-import { gelu, groupedConv, layerNorm, linear } from './ops.js';
-import { torchDefaultBound } from './params.js';
+import { applyLinear, type ConvParams, createConv, createLinear, type LinearParams } from './modules.js';
+import { gelu, groupedConv, layerNorm } from './ops.js';
 
 export interface CnnDecoderConfig extends SeedArgs {
   /** Conv layers. Default 6. */
@@ -24,11 +23,6 @@ export interface CnnDecoderConfig extends SeedArgs {
   epsilon?: number;
 }
 
-interface Param {
-  kernel: tfl.LayerVariable;
-  bias: tfl.LayerVariable;
-}
-
 /**
  * EAT's lightweight 2-D CNN decoder (§5) on the full token grid [B, N, D]: `numLayers` times
  * `x += GELU(LN(groupedConv(x)))` (LN over channels, no affine), then a per-token Linear.
@@ -37,8 +31,8 @@ interface Param {
 export class CnnDecoder extends ReferenceLayer {
   static readonly className = 'CatCnnDecoder';
   private readonly config: Required<Omit<CnnDecoderConfig, 'seed'>>;
-  private convs: Param[] = [];
-  private proj: Param | null = null;
+  private convs: ConvParams[] = [];
+  private proj: LinearParams | null = null;
 
   constructor(config: CnnDecoderConfig & LayerArgs = {}) {
     super(config);
@@ -56,25 +50,10 @@ export class CnnDecoder extends ReferenceLayer {
     const { numLayers, kernelSize: k, groups } = this.config;
     if (dim % groups !== 0) throw new Error(`CnnDecoder: width ${dim} is not divisible by ${groups} groups`);
     const scope = this.params();
-    const convBound = torchDefaultBound((dim / groups) * k * k);
-    this.convs = Array.from({ length: numLayers }, (_, i) => {
-      const conv = scope.child('blocks').child(String(i)).child('0');
-      return {
-        kernel: conv.weight(
-          'weight',
-          [k, k, dim / groups, dim],
-          { kind: 'uniform', bound: convBound },
-          'conv',
-        ),
-        bias: conv.weight('bias', [dim], { kind: 'uniform', bound: convBound }, 'same'),
-      };
-    });
-    const proj = scope.child('proj');
-    const projBound = torchDefaultBound(dim);
-    this.proj = {
-      kernel: proj.weight('weight', [dim, dim], { kind: 'uniform', bound: projBound }, 'linear'),
-      bias: proj.weight('bias', [dim], { kind: 'uniform', bound: projBound }, 'same'),
-    };
+    this.convs = Array.from({ length: numLayers }, (_, i) =>
+      createConv(scope.child('blocks').child(String(i)).child('0'), dim / groups, dim, [k, k]),
+    );
+    this.proj = createLinear(scope.child('proj'), dim, dim, 'torch');
     this.built = true;
   }
 
@@ -93,8 +72,7 @@ export class CnnDecoder extends ReferenceLayer {
         const y = groupedConv(x, conv.kernel.read(), conv.bias.read(), this.config.groups);
         x = tf.add(x, gelu(layerNorm(y, null, null, this.config.epsilon))) as tf.Tensor4D;
       }
-      const proj = this.proj as Param;
-      return linear(tf.reshape(x, [batch, n, dim]), proj.kernel.read(), proj.bias.read());
+      return applyLinear(tf.reshape(x, [batch, n, dim]), this.proj as LinearParams);
     });
   }
 

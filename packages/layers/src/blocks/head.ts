@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   type CallArgs,
   channelsOf,
@@ -8,8 +7,17 @@ import {
   type SeedArgs,
   type Shape,
 } from './base.js';
-import { layerNorm, linear } from './ops.js';
-import { torchDefaultBound, type WeightInit } from './params.js';
+import {
+  applyLinear,
+  applyNorm,
+  createLinear,
+  createNorm,
+  type LinearInit,
+  type LinearParams,
+  type NormParams,
+} from './modules.js';
+
+const input = (inputs: tf.Tensor | tf.Tensor[]) => (Array.isArray(inputs) ? inputs[0] : inputs);
 
 export interface ClassificationHeadConfig extends SeedArgs {
   numClasses: number;
@@ -24,7 +32,7 @@ export interface ClassificationHeadConfig extends SeedArgs {
 export class ClassificationHead extends ReferenceLayer {
   static readonly className = 'CatClassificationHead';
   private readonly config: Required<Omit<ClassificationHeadConfig, 'seed'>>;
-  private w: Record<'gamma' | 'beta' | 'kernel' | 'bias', tfl.LayerVariable> | null = null;
+  private p: { norm: NormParams; head: LinearParams } | null = null;
 
   constructor(config: ClassificationHeadConfig & LayerArgs) {
     super(config);
@@ -34,18 +42,9 @@ export class ClassificationHead extends ReferenceLayer {
   override build(inputShape: Shape | Shape[]): void {
     const dim = channelsOf(inputShape as Shape, 'ClassificationHead');
     const scope = this.params();
-    const norm = scope.child('fc_norm');
-    const head = scope.child('head');
-    this.w = {
-      gamma: norm.weight('weight', [dim], { kind: 'ones' }, 'same'),
-      beta: norm.weight('bias', [dim], { kind: 'zeros' }, 'same'),
-      kernel: head.weight(
-        'weight',
-        [dim, this.config.numClasses],
-        { kind: 'truncatedNormal', stddev: 0.02 },
-        'linear',
-      ),
-      bias: head.weight('bias', [this.config.numClasses], { kind: 'zeros' }, 'same'),
+    this.p = {
+      norm: createNorm(scope.child('fc_norm'), dim),
+      head: createLinear(scope.child('head'), dim, this.config.numClasses, 'head'),
     };
     this.built = true;
   }
@@ -56,13 +55,8 @@ export class ClassificationHead extends ReferenceLayer {
 
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: CallArgs): tf.Tensor {
     return tf.tidy(() => {
-      const w = this.w as NonNullable<typeof this.w>;
-      const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      return linear(
-        layerNorm(x, w.gamma.read(), w.beta.read(), this.config.epsilon),
-        w.kernel.read(),
-        w.bias.read(),
-      );
+      const p = this.p as NonNullable<typeof this.p>;
+      return applyLinear(applyNorm(input(inputs), p.norm, this.config.epsilon), p.head);
     });
   }
 
@@ -74,15 +68,15 @@ tf.serialization.registerClass(ClassificationHead);
 
 export interface LinearConfig extends SeedArgs {
   units: number;
-  /** `bert`: N(0, 0.02) weights and zero bias (the transformer's); `torch` (default): PyTorch's default uniform. */
-  init?: 'bert' | 'torch';
+  /** Default `torch` (PyTorch's default init, like the RR projector); see `LinearInit`. */
+  init?: LinearInit;
 }
 
 /** Linear with PyTorch names (`weight`, `bias`), e.g. the RR projector `clap_proj`. */
 export class Linear extends ReferenceLayer {
   static readonly className = 'CatLinear';
   private readonly config: Required<Omit<LinearConfig, 'seed'>>;
-  private w: { kernel: tfl.LayerVariable; bias: tfl.LayerVariable } | null = null;
+  private p: LinearParams | null = null;
 
   constructor(config: LinearConfig & LayerArgs) {
     super(config);
@@ -91,15 +85,7 @@ export class Linear extends ReferenceLayer {
 
   override build(inputShape: Shape | Shape[]): void {
     const dim = channelsOf(inputShape as Shape, 'Linear');
-    const scope = this.params();
-    const bound = torchDefaultBound(dim);
-    const weightInit: WeightInit =
-      this.config.init === 'bert' ? { kind: 'normal', stddev: 0.02 } : { kind: 'uniform', bound };
-    const biasInit: WeightInit = this.config.init === 'bert' ? { kind: 'zeros' } : { kind: 'uniform', bound };
-    this.w = {
-      kernel: scope.weight('weight', [dim, this.config.units], weightInit, 'linear'),
-      bias: scope.weight('bias', [this.config.units], biasInit, 'same'),
-    };
+    this.p = createLinear(this.params(), dim, this.config.units, this.config.init);
     this.built = true;
   }
 
@@ -108,10 +94,7 @@ export class Linear extends ReferenceLayer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: CallArgs): tf.Tensor {
-    return tf.tidy(() => {
-      const w = this.w as NonNullable<typeof this.w>;
-      return linear(Array.isArray(inputs) ? inputs[0] : inputs, w.kernel.read(), w.bias.read());
-    });
+    return tf.tidy(() => applyLinear(input(inputs), this.p as LinearParams));
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type CallArgs, channelsOf, type LayerArgs, ReferenceLayer, type Shape } from './base.js';
+import { applyNorm, createNorm, type NormParams } from './modules.js';
 import { layerNorm } from './ops.js';
-import type { NamedWeight } from './params.js';
 
 export interface LayerNormConfig {
   /** Default 1e-6 (the transformer's). */
@@ -14,8 +14,7 @@ export interface LayerNormConfig {
 export class LayerNorm extends ReferenceLayer {
   static readonly className = 'CatLayerNorm';
   private readonly config: Required<LayerNormConfig>;
-  private gamma: NamedWeight['variable'] | null = null;
-  private beta: NamedWeight['variable'] | null = null;
+  private p: NormParams | null = null;
 
   constructor(config: LayerNormConfig & LayerArgs = {}) {
     super(config);
@@ -24,11 +23,7 @@ export class LayerNorm extends ReferenceLayer {
 
   override build(inputShape: Shape | Shape[]): void {
     const dim = channelsOf(inputShape as Shape, 'LayerNorm');
-    if (this.config.affine) {
-      const scope = this.params();
-      this.gamma = scope.weight('weight', [dim], { kind: 'ones' }, 'same');
-      this.beta = scope.weight('bias', [dim], { kind: 'zeros' }, 'same');
-    }
+    if (this.config.affine) this.p = createNorm(this.params(), dim);
     this.built = true;
   }
 
@@ -39,7 +34,9 @@ export class LayerNorm extends ReferenceLayer {
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: CallArgs): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      return layerNorm(x, this.gamma?.read() ?? null, this.beta?.read() ?? null, this.config.epsilon);
+      return this.p
+        ? applyNorm(x, this.p, this.config.epsilon)
+        : layerNorm(x, null, null, this.config.epsilon);
     });
   }
 

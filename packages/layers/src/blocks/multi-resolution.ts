@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   type CallArgs,
   channelsOf,
@@ -11,15 +10,9 @@ import {
   tensorList,
 } from './base.js';
 import { applyCBlock, type CBlockParams, createCBlock } from './conv-block.js';
-import { linear, patchConv } from './ops.js';
-import { BERT_NORMAL } from './params.js';
-import {
-  applyPatchEmbed,
-  createPatchConv,
-  createPatchEmbed,
-  type PatchConvParams,
-  type PatchEmbedParams,
-} from './patch-embed.js';
+import { applyLinear, type ConvParams, createConv, createLinear, type LinearParams } from './modules.js';
+import { patchConv } from './ops.js';
+import { applyPatchEmbed, createPatchEmbed, type PatchEmbedParams } from './patch-embed.js';
 
 export interface MultiResolutionConfig extends SeedArgs {
   /** Token (embedding) width D. */
@@ -43,7 +36,7 @@ type ResolvedConfig = Required<Omit<MultiResolutionConfig, 'seed'>>;
 interface StageParams {
   embed: PatchEmbedParams;
   blocks: CBlockParams[];
-  output: PatchConvParams | null;
+  output: ConvParams | null;
 }
 
 function resolve(config: MultiResolutionConfig): ResolvedConfig {
@@ -87,7 +80,7 @@ export class MultiResolutionBlock extends ReferenceLayer {
   static readonly className = 'CatMultiResolutionBlock';
   private readonly config: ResolvedConfig;
   private stages: StageParams[] = [];
-  private fuse: { kernel: tfl.LayerVariable; bias: tfl.LayerVariable } | null = null;
+  private fuse: LinearParams | null = null;
 
   constructor(config: MultiResolutionConfig & LayerArgs) {
     super(config);
@@ -126,20 +119,18 @@ export class MultiResolutionBlock extends ReferenceLayer {
         ),
       );
       const toGrid = this.patchSize / resolution;
-      const output = createPatchConv(
-        scope.child('stage_output_decode').child(String(s)),
-        outChannels,
-        embedDim,
-        [toGrid, toGrid],
-        'torch',
-      );
+      const output = createConv(scope.child('stage_output_decode').child(String(s)), outChannels, embedDim, [
+        toGrid,
+        toGrid,
+      ]);
       return { embed, blocks, output };
     });
-    const linearScope = scope.child('patch_embed').child(String(resolutions.length));
-    this.fuse = {
-      kernel: linearScope.weight('weight', [embedDim, embedDim], BERT_NORMAL, 'linear'),
-      bias: linearScope.weight('bias', [embedDim], { kind: 'zeros' }, 'same'),
-    };
+    this.fuse = createLinear(
+      scope.child('patch_embed').child(String(resolutions.length)),
+      embedDim,
+      embedDim,
+      'bert',
+    );
     this.built = true;
   }
 
@@ -166,12 +157,7 @@ export class MultiResolutionBlock extends ReferenceLayer {
         // The reference adds `sum(stage outputs)`, accumulated left to right, to the last stage's tokens.
         summed = summed ? tf.add(summed, out) : out;
       }
-      const fuse = this.fuse as { kernel: tfl.LayerVariable; bias: tfl.LayerVariable };
-      const tokens = linear(
-        tf.reshape(x, [x.shape[0], -1, x.shape[3]]),
-        fuse.kernel.read(),
-        fuse.bias.read(),
-      );
+      const tokens = applyLinear(tf.reshape(x, [x.shape[0], -1, x.shape[3]]), this.fuse as LinearParams);
       return summed ? tf.add(tokens, summed) : tokens;
     });
   }

@@ -88,6 +88,3 @@ export function torchDefaultBound(fanIn: number): number {
 export function xavierFlattenedBound(fanIn: number, fanOut: number): number {
   return Math.sqrt(6 / (fanIn + fanOut));
 }
-
-/** BERT init of the reference transformer: N(0, 0.02) weights. */
-export const BERT_NORMAL: WeightInit = { kind: 'normal', stddev: 0.02 };

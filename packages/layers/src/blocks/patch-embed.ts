@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   type CallArgs,
   channelsOf,
@@ -8,57 +7,14 @@ import {
   type SeedArgs,
   type Shape,
 } from './base.js';
-import { layerNorm, patchConv } from './ops.js';
-import { type ParamScope, torchDefaultBound, xavierFlattenedBound } from './params.js';
-
-/** Kernel init of a non-overlapping conv: `xavier` (patch embeddings, §4) or PyTorch's default. */
-export type PatchConvInit = 'xavier' | 'torch';
-
-export interface PatchConvParams {
-  kernel: tfl.LayerVariable;
-  bias: tfl.LayerVariable;
-}
-
-export function createPatchConv(
-  scope: ParamScope,
-  inChannels: number,
-  outChannels: number,
-  [kh, kw]: [number, number],
-  init: PatchConvInit,
-): PatchConvParams {
-  const fanIn = inChannels * kh * kw;
-  const weightBound = init === 'xavier' ? xavierFlattenedBound(fanIn, outChannels) : torchDefaultBound(fanIn);
-  return {
-    kernel: scope.weight(
-      'weight',
-      [kh, kw, inChannels, outChannels],
-      { kind: 'uniform', bound: weightBound },
-      'conv',
-    ),
-    bias: scope.weight('bias', [outChannels], { kind: 'uniform', bound: torchDefaultBound(fanIn) }, 'same'),
-  };
-}
-
-export interface ChannelNormParams {
-  gamma: tfl.LayerVariable;
-  beta: tfl.LayerVariable;
-}
-
-export function createChannelNorm(scope: ParamScope, channels: number): ChannelNormParams {
-  return {
-    gamma: scope.weight('weight', [channels], { kind: 'ones' }, 'same'),
-    beta: scope.weight('bias', [channels], { kind: 'zeros' }, 'same'),
-  };
-}
-
-export function applyChannelNorm(x: tf.Tensor, p: ChannelNormParams, epsilon: number): tf.Tensor {
-  return layerNorm(x, p.gamma.read(), p.beta.read(), epsilon);
-}
+import { applyNorm, type ConvParams, createConv, createNorm, type NormParams } from './modules.js';
+import { patchConv } from './ops.js';
+import type { ParamScope } from './params.js';
 
 /** Patch embedding = non-overlapping conv (`proj`), then an optional channel LayerNorm (`norm`). */
 export interface PatchEmbedParams {
-  proj: PatchConvParams;
-  norm: ChannelNormParams | null;
+  proj: ConvParams;
+  norm: NormParams | null;
 }
 
 export function createPatchEmbed(
@@ -69,14 +25,14 @@ export function createPatchEmbed(
   norm: boolean,
 ): PatchEmbedParams {
   return {
-    proj: createPatchConv(scope.child('proj'), inChannels, outChannels, patch, 'xavier'),
-    norm: norm ? createChannelNorm(scope.child('norm'), outChannels) : null,
+    proj: createConv(scope.child('proj'), inChannels, outChannels, patch, { init: 'xavier' }),
+    norm: norm ? createNorm(scope.child('norm'), outChannels) : null,
   };
 }
 
 export function applyPatchEmbed(x: tf.Tensor4D, p: PatchEmbedParams, epsilon: number): tf.Tensor4D {
   const y = patchConv(x, p.proj.kernel.read(), p.proj.bias.read());
-  return (p.norm ? applyChannelNorm(y, p.norm, epsilon) : y) as tf.Tensor4D;
+  return (p.norm ? applyNorm(y, p.norm, epsilon) : y) as tf.Tensor4D;
 }
 
 export function patchPair(size: number | [number, number]): [number, number] {

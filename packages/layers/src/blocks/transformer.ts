@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   type CallArgs,
   channelsOf,
@@ -8,35 +7,15 @@ import {
   type SeedArgs,
   type Shape,
 } from './base.js';
-import { dropPath, gelu, layerNorm, linear } from './ops.js';
-import { BERT_NORMAL, type ParamScope } from './params.js';
-
-interface LinearParams {
-  kernel: tfl.LayerVariable;
-  bias: tfl.LayerVariable | null;
-}
-interface NormParams {
-  gamma: tfl.LayerVariable;
-  beta: tfl.LayerVariable;
-}
-
-function createLinear(scope: ParamScope, inDim: number, outDim: number, withBias = true): LinearParams {
-  return {
-    kernel: scope.weight('weight', [inDim, outDim], BERT_NORMAL, 'linear'),
-    bias: withBias ? scope.weight('bias', [outDim], { kind: 'zeros' }, 'same') : null,
-  };
-}
-
-function createNorm(scope: ParamScope, dim: number): NormParams {
-  return {
-    gamma: scope.weight('weight', [dim], { kind: 'ones' }, 'same'),
-    beta: scope.weight('bias', [dim], { kind: 'zeros' }, 'same'),
-  };
-}
-
-const applyLinear = (x: tf.Tensor, p: LinearParams) => linear(x, p.kernel.read(), p.bias?.read() ?? null);
-const applyNorm = (x: tf.Tensor, p: NormParams, epsilon: number) =>
-  layerNorm(x, p.gamma.read(), p.beta.read(), epsilon);
+import {
+  applyLinear,
+  applyNorm,
+  createLinear,
+  createNorm,
+  type LinearParams,
+  type NormParams,
+} from './modules.js';
+import { dropPath, gelu } from './ops.js';
 
 export interface TransformerBlockConfig extends SeedArgs {
   numHeads: number;
@@ -97,11 +76,11 @@ export class TransformerBlock extends ReferenceLayer {
     const attn = scope.child('attn');
     const mlp = scope.child('mlp');
     this.p = {
-      qkv: createLinear(attn.child('qkv'), dim, 3 * dim, this.config.qkvBias),
-      proj: createLinear(attn.child('proj'), dim, dim),
+      qkv: createLinear(attn.child('qkv'), dim, 3 * dim, 'bert', this.config.qkvBias),
+      proj: createLinear(attn.child('proj'), dim, dim, 'bert'),
       norm1: createNorm(scope.child('norm1'), dim),
-      fc1: createLinear(mlp.child('fc1'), dim, hidden),
-      fc2: createLinear(mlp.child('fc2'), hidden, dim),
+      fc1: createLinear(mlp.child('fc1'), dim, hidden, 'bert'),
+      fc2: createLinear(mlp.child('fc2'), hidden, dim, 'bert'),
       norm2: createNorm(scope.child('norm2'), dim),
     };
     this.built = true;

@@ -20,6 +20,30 @@ function inversePermutation(perm: number[]): number[] {
   return inverse;
 }
 
+/** Transposes row-major data of `shape` by `perm` (output axis i = input axis perm[i]); plain loops beat tfjs' cpu transpose. */
+function permute(data: Float32Array, shape: number[], perm: number[]): Float32Array {
+  const rank = shape.length;
+  const strides = new Array<number>(rank);
+  strides[rank - 1] = 1;
+  for (let i = rank - 2; i >= 0; i--) strides[i] = strides[i + 1] * shape[i + 1];
+  const outShape = perm.map((axis) => shape[axis]);
+  const outStrides = perm.map((axis) => strides[axis]); // input stride of each output axis
+  const out = new Float32Array(data.length);
+  const index = new Array<number>(rank).fill(0);
+  let source = 0;
+  for (let o = 0; o < out.length; o++) {
+    out[o] = data[source];
+    for (let axis = rank - 1; axis >= 0; axis--) {
+      index[axis]++;
+      source += outStrides[axis];
+      if (index[axis] < outShape[axis]) break;
+      source -= outStrides[axis] * outShape[axis];
+      index[axis] = 0;
+    }
+  }
+  return out;
+}
+
 /** The reference shape of one of our weights. */
 function referenceShape(weight: NamedWeight, isPositionTable: boolean): number[] {
   const shape = weight.variable.shape as number[];
@@ -93,16 +117,12 @@ export function assignReferenceTensors(
     throw new Error(`${options.source ?? 'checkpoint'} does not fit the model: ${parts.join(' | ')}`);
   }
   for (const [weight, tensor] of writes) {
+    const data =
+      weight.layout === 'same'
+        ? tensor.data
+        : permute(tensor.data, tensor.shape, inversePermutation(TO_REFERENCE[weight.layout]));
     tf.tidy(() => {
-      const target = weight.variable.shape as number[];
-      let value: tf.Tensor;
-      if (weight.layout === 'same') {
-        value = tf.tensor(tensor.data, target);
-      } else {
-        const perm = inversePermutation(TO_REFERENCE[weight.layout]);
-        value = tf.transpose(tf.tensor(tensor.data, tensor.shape), perm);
-      }
-      weight.variable.write(value);
+      weight.variable.write(tf.tensor(data, weight.variable.shape as number[]));
     });
   }
 }
@@ -112,15 +132,14 @@ export function referenceTensors(groups: WeightGroup[]): TensorMap {
   const out: TensorMap = new Map();
   for (const { weights, prefix } of groups) {
     for (const weight of weights) {
-      const data = tf.tidy(() => {
-        const value = weight.variable.read();
-        return weight.layout === 'same'
-          ? value.dataSync()
-          : tf.transpose(value, TO_REFERENCE[weight.layout]).dataSync();
-      }) as Float32Array;
+      const shape = weight.variable.shape as number[];
+      const data = weight.variable.read().dataSync() as Float32Array;
       out.set(`${prefix}${weight.name}`, {
         shape: referenceShape(weight, isPositions(weight)),
-        data: Float32Array.from(data),
+        data:
+          weight.layout === 'same'
+            ? Float32Array.from(data)
+            : permute(data, shape, TO_REFERENCE[weight.layout]),
       });
     }
   }

@@ -1,11 +1,14 @@
 /*
- * WebAssembly SIMD kernel of kaldiFbank's frame loop (built by scripts/build-fbank-kernel.sh into
- * fbank-kernel.wasm.ts). It computes exactly what FbankFrameComputer.compute does in TypeScript, in float64,
- * on two frames at once (one per f64x2 lane): DC removal, raw energy, pre-emphasis, window, power-of-two
- * real FFT (radix-4 DIT on n/2 complex points + real-input split), mel filters, log.
+ * WebAssembly SIMD kernels of the front end (built by scripts/build-dsp-kernel.sh into dsp-kernel.wasm.ts):
  *
- * All tables (window, bit reversal, twiddles, mel weights) are computed by the TypeScript side and written
- * into linear memory; configure() records where they are. There is no libc: log() is a local polynomial.
+ * - fbank_configure/fbank_compute: kaldiFbank's frame loop. It computes exactly what
+ *   FbankFrameComputer.compute does in TypeScript, in float64, on two frames at once (one per f64x2 lane):
+ *   DC removal, raw energy, pre-emphasis, window, power-of-two real FFT (radix-4 DIT on n/2 complex points
+ *   + real-input split), mel filters, log.
+ * - resample: the polyphase FIR of resample.ts, two taps per f64x2.
+ *
+ * All tables (window, bit reversal, twiddles, mel weights, filter taps) are computed by the TypeScript side
+ * and written into linear memory. There is no libc: log() is a local polynomial.
  */
 #include <stdint.h>
 #include <wasm_simd128.h>
@@ -30,7 +33,7 @@ static f64x2 *frame, *re, *im, *spectrum, *row;
 #define SUB wasm_f64x2_sub
 #define MUL wasm_f64x2_mul
 
-void configure(int frame_size, int frame_shift, int padded_size, int mel_bins, int flag_bits, double preemphasis,
+void fbank_configure(int frame_size, int frame_shift, int padded_size, int mel_bins, int flag_bits, double preemphasis,
                double energy_floor_log, const double *window_table, const int32_t *bit_reversed_table, int stages,
                const int32_t *spans, const double *twiddle_table, int first_stage_radix2, const double *cos_table,
                const double *sin_table, const int32_t *offsets, const int32_t *lengths, const double *weights,
@@ -163,9 +166,27 @@ static void fft_power(void) {
 }
 
 static void process_pair(const float *a, const float *b, float offset) {
+  /* Interleave the two frames into f64x2 lanes, four samples at a time. The offset is subtracted in float:
+   * the reference removes the clip mean from a float32 tensor. */
   f64x2 sum = SPLAT(0);
-  for (int i = 0; i < size; i++) {
-    /* float subtraction: the reference removes the clip mean from a float32 tensor. */
+  v128_t off = wasm_f32x4_splat(offset);
+  int i = 0;
+  for (; i + 4 <= size; i += 4) {
+    v128_t va = wasm_f32x4_sub(wasm_v128_load(a + i), off);
+    v128_t vb = wasm_f32x4_sub(wasm_v128_load(b + i), off);
+    v128_t low = wasm_i32x4_shuffle(va, vb, 0, 4, 1, 5);  /* a0 b0 a1 b1 */
+    v128_t high = wasm_i32x4_shuffle(va, vb, 2, 6, 3, 7); /* a2 b2 a3 b3 */
+    f64x2 v0 = wasm_f64x2_promote_low_f32x4(low);
+    f64x2 v1 = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(low, low, 2, 3, 2, 3));
+    f64x2 v2 = wasm_f64x2_promote_low_f32x4(high);
+    f64x2 v3 = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(high, high, 2, 3, 2, 3));
+    frame[i] = v0;
+    frame[i + 1] = v1;
+    frame[i + 2] = v2;
+    frame[i + 3] = v3;
+    sum = ADD(sum, ADD(ADD(v0, v1), ADD(v2, v3)));
+  }
+  for (; i < size; i++) {
     f64x2 v = wasm_f64x2_make(a[i] - offset, b[i] - offset);
     frame[i] = v;
     sum = ADD(sum, v);
@@ -217,7 +238,7 @@ static void process_pair(const float *a, const float *b, float offset) {
 }
 
 /* Frames t = 0..frames−1 start at samples + t·shift (minus dc_offset); row t goes to out + t·bins. */
-void compute(const float *samples, int frames, float dc_offset, float *out) {
+void fbank_compute(const float *samples, int frames, float dc_offset, float *out) {
   int bins = num_mel + ((flags & USE_ENERGY) ? 1 : 0);
   for (int t = 0; t < frames; t += 2) {
     const float *a = samples + t * shift;
@@ -228,6 +249,40 @@ void compute(const float *samples, int frames, float dc_offset, float *out) {
     if (pair) {
       float *second = first + bins;
       for (int k = 0; k < bins; k++) second[k] = (float)wasm_f64x2_extract_lane(row[k], 1);
+    }
+  }
+}
+
+/*
+ * Outputs o_begin .. o_end−1 of the polyphase resampler: output o = i·to_step + j sums
+ * x[i·from_step − width + first[j] + k] · taps[tap_at[j] + k]. `x` holds the input samples x_begin .. x_end−1;
+ * samples outside that range are zero (torchaudio's padding) or not needed by these outputs.
+ */
+void resample(const float *x, int x_begin, int x_end, int from_step, int to_step, int width, const int32_t *first,
+              const int32_t *tap_at, const double *taps, int o_begin, int o_end, float *out) {
+  int i = o_begin / to_step, j = o_begin % to_step;
+  for (int o = o_begin; o < o_end; o++) {
+    int start = i * from_step - width + first[j];
+    int count = tap_at[j + 1] - tap_at[j];
+    int lo = x_begin - start > 0 ? x_begin - start : 0;
+    int hi = x_end - start < count ? x_end - start : count;
+    const float *xs = x + (start - x_begin);
+    const double *h = taps + tap_at[j];
+    f64x2 acc0 = SPLAT(0), acc1 = SPLAT(0);
+    int k = lo;
+    for (; k + 4 <= hi; k += 4) {
+      f64x2 xa = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(xs + k));
+      f64x2 xb = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(xs + k + 2));
+      acc0 = ADD(acc0, MUL(xa, wasm_v128_load(h + k)));
+      acc1 = ADD(acc1, MUL(xb, wasm_v128_load(h + k + 2)));
+    }
+    f64x2 acc = ADD(acc0, acc1);
+    double sum = wasm_f64x2_extract_lane(acc, 0) + wasm_f64x2_extract_lane(acc, 1);
+    for (; k < hi; k++) sum += xs[k] * h[k];
+    out[o - o_begin] = (float)sum;
+    if (++j == to_step) {
+      j = 0;
+      i++;
     }
   }
 }

@@ -1,50 +1,21 @@
 import type { RealFft } from '../fft.js';
 import type { MelFilterBank } from '../mel.js';
 import type { FrameGeometry } from '../options.js';
-import { FBANK_KERNEL_WASM_BASE64 } from './fbank-kernel.wasm.js';
-
-/** Exports of fbank-kernel.c (pointers are byte offsets into `memory`). */
-interface KernelExports {
-  memory: WebAssembly.Memory;
-  __heap_base: WebAssembly.Global;
-  configure(...args: number[]): void;
-  compute(samples: number, frames: number, dcOffset: number, out: number): void;
-}
+import { claimMemory, dspKernel, Layout } from './dsp-kernel.js';
 
 /** Frames per kernel call: bounds the linear memory needed for long clips. */
 const BLOCK_FRAMES = 512;
-const FLAGS = { removeDcOffset: 1, useEnergy: 2, rawEnergy: 4, htkCompat: 8, usePower: 16, useLogFbank: 32 } as const;
-
-let kernel: KernelExports | null | undefined;
-/** The frame kernel whose tables are in linear memory now. */
-let active: WasmFrameKernel | null = null;
-
-function loadKernel(): KernelExports | null {
-  if (kernel === undefined) {
-    try {
-      const bytes = Uint8Array.from(atob(FBANK_KERNEL_WASM_BASE64), (c) => c.charCodeAt(0));
-      kernel = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as KernelExports;
-    } catch {
-      // No WebAssembly SIMD, or synchronous compilation refused (e.g. a browser main thread): the
-      // TypeScript frame loop computes the same values, only slower.
-      kernel = null;
-    }
-  }
-  return kernel;
-}
-
-/** Bump allocator over a byte layout; every block is 16-byte aligned. */
-class Layout {
-  bytes = 0;
-  take(byteLength: number): number {
-    const at = this.bytes;
-    this.bytes += Math.ceil(byteLength / 16) * 16;
-    return at;
-  }
-}
+const FLAGS = {
+  removeDcOffset: 1,
+  useEnergy: 2,
+  rawEnergy: 4,
+  htkCompat: 8,
+  usePower: 16,
+  useLogFbank: 32,
+} as const;
 
 /**
- * Runs FbankFrameComputer's frame loop in WebAssembly (fbank-kernel.c: float64, two frames per SIMD
+ * Runs FbankFrameComputer's frame loop in WebAssembly (dsp-kernel.c: float64, two frames per SIMD
  * vector, ~3x faster). Covers power-of-two FFT sizes without dither; `create` returns null otherwise or
  * when WebAssembly SIMD is unavailable.
  */
@@ -58,7 +29,7 @@ export class WasmFrameKernel {
   private readonly bins: number;
 
   static create(geometry: FrameGeometry, window: Float64Array, fft: RealFft, mel: MelFilterBank) {
-    if (geometry.dither !== 0 || !fft.bitReversed || !loadKernel()) return null;
+    if (geometry.dither !== 0 || !fft.bitReversed || !dspKernel()) return null;
     return new WasmFrameKernel(geometry, window, fft, mel);
   }
 
@@ -136,19 +107,6 @@ export class WasmFrameKernel {
     ];
   }
 
-  /** Put this kernel's tables into linear memory (only when another configuration used it last). */
-  private activate(k: KernelExports): number {
-    const base = Math.ceil((k.__heap_base.value as number) / 16) * 16;
-    if (active !== this) {
-      const missing = base + this.totalBytes - k.memory.buffer.byteLength;
-      if (missing > 0) k.memory.grow(Math.ceil(missing / 65536));
-      new Uint8Array(k.memory.buffer, base, this.image.length).set(this.image);
-      k.configure(...this.args(base));
-      active = this;
-    }
-    return base;
-  }
-
   /** See FbankFrameComputer.computeFrames. */
   computeFrames(
     samples: Float32Array,
@@ -158,16 +116,25 @@ export class WasmFrameKernel {
     outOffset: number,
     dcOffset: number,
   ): void {
-    const k = kernel!;
-    const base = this.activate(k);
+    const k = dspKernel()!;
+    const { base, fresh } = claimMemory(k, this, this.totalBytes);
+    if (fresh) {
+      new Uint8Array(k.memory.buffer, base, this.image.length).set(this.image);
+      k.fbank_configure(...this.args(base));
+    }
     const { windowShift: shift, windowSize: size } = this.geometry;
     for (let done = 0; done < frames; done += BLOCK_FRAMES) {
       const count = Math.min(BLOCK_FRAMES, frames - done);
       const first = start + done * shift;
       const length = (count - 1) * shift + size;
-      new Float32Array(k.memory.buffer, base + this.samplesAt, length).set(samples.subarray(first, first + length));
-      k.compute(base + this.samplesAt, count, dcOffset, base + this.outAt);
-      out.set(new Float32Array(k.memory.buffer, base + this.outAt, count * this.bins), outOffset + done * this.bins);
+      new Float32Array(k.memory.buffer, base + this.samplesAt, length).set(
+        samples.subarray(first, first + length),
+      );
+      k.fbank_compute(base + this.samplesAt, count, dcOffset, base + this.outAt);
+      out.set(
+        new Float32Array(k.memory.buffer, base + this.outAt, count * this.bins),
+        outOffset + done * this.bins,
+      );
     }
   }
 }

@@ -1,0 +1,13 @@
+// The parts that need Node's file system and process: crash-safe files and checkpoints, logs, progress.
+export { type FileContent, writeFileAtomic, writeJsonAtomic } from './atomic-file.js';
+export {
+  CHECKPOINT_MARKER,
+  CheckpointDirectory,
+  type CheckpointInfo,
+  type CheckpointRetention,
+  type CheckpointWriter,
+  checkpointFolderName,
+} from './checkpoints.js';
+export { JsonlWriter, readJsonl } from './jsonl.js';
+export { writeTrainingPlot } from './plot-file.js';
+export { type ProgressOptions, ProgressReporter, type ProgressStream } from './progress.js';
