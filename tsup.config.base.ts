@@ -10,6 +10,8 @@ export function packageBuild(entry: string[], extra: Options = {}) {
     clean: true,
     target: 'es2022',
     splitting: false,
+    // Gives the CJS build a working import.meta.url (used to find wasm and worker files next to the bundle).
+    shims: true,
     ...extra,
   });
 }

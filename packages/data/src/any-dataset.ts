@@ -1,9 +1,13 @@
-import { access } from 'node:fs/promises';
-import { stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
-import { audioExtensions, indexAudioSetFiles, matchSegmentsToFiles, parseAudioSetFileName } from './audioset-files.js';
-import { esc50Folds } from './esc50.js';
+import {
+  audioExtensions,
+  indexAudioSetFiles,
+  matchSegmentsToFiles,
+  parseAudioSetFileName,
+} from './audioset-files.js';
 import { DataFormatError } from './errors.js';
+import { esc50Folds } from './esc50.js';
 import { parseAstDatafile, parseFeatureManifest } from './json-manifest.js';
 import { LabelSet, labelledDataset, splitLabelList } from './labels.js';
 import { listFiles, readTextFile } from './node-files.js';
@@ -182,12 +186,19 @@ async function loadJson(path: string, options: LoadAnyOptions, sources: string[]
     return { kind: 'feature-json', dataset: resolvePaths(parseFeatureManifest(text, path), folder), sources };
   const items = (raw as { data?: unknown })?.data;
   if (!Array.isArray(items))
-    throw new DataFormatError(path, 'expected a feature manifest (a JSON list) or an AST datafile ({"data": [...]})');
+    throw new DataFormatError(
+      path,
+      'expected a feature manifest (a JSON list) or an AST datafile ({"data": [...]})',
+    );
   // Without a label list, the labels the file uses, sorted, are the classes.
   const labels =
     (await labelsFor(folder, options, sources)) ??
     new LabelSet(
-      [...new Set(items.flatMap((item) => (typeof item?.labels === 'string' ? splitLabelList(item.labels) : [])))].sort(),
+      [
+        ...new Set(
+          items.flatMap((item) => (typeof item?.labels === 'string' ? splitLabelList(item.labels) : [])),
+        ),
+      ].sort(),
     );
   return { kind: 'ast-json', dataset: resolvePaths(parseAstDatafile(text, labels, path), folder), sources };
 }
@@ -203,8 +214,8 @@ async function loadCsv(path: string, options: LoadAnyOptions, sources: string[])
     const { train, eval: fold1 } = esc50Folds(text, 1, { file: path, audioDir });
     return { kind: 'esc50-csv', dataset: merge([fold1, train]), sources };
   }
-  if (header[0] === 'index' && header.length === 3)
-    throw new DataFormatError(path, 'this is a label list (index,mid,display_name), not a dataset');
+  if (header.length === 3 && (header[0] === 'index' || header[0] === '0'))
+    throw new DataFormatError(path, 'this is a label list (index,key,name), not a dataset');
   if (first.startsWith('#') || /^[A-Za-z0-9_-]{11},\s*\d/.test(first)) {
     const labels = await labelsFor(folder, options, sources);
     if (labels === undefined)

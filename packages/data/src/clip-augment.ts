@@ -43,7 +43,12 @@ export function addNoiseAndRoll(fbank: Float32Array, numBins: number, random: Se
  * A random window of `length` values (start uniform in [0, N − length]); a shorter input is zero-padded
  * at the end, as the reference pads. Rows of `rowLength` values move together (F crops whole fbank frames).
  */
-export function randomCrop(data: Float32Array, length: number, random: SeededRandom, rowLength = 1): Float32Array {
+export function randomCrop(
+  data: Float32Array,
+  length: number,
+  random: SeededRandom,
+  rowLength = 1,
+): Float32Array {
   if (data.length % rowLength !== 0)
     throw new Error(`array of ${data.length} is not whole rows of ${rowLength}`);
   const have = data.length / rowLength;

@@ -1,6 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { AudioDecodeError, type DecodedAudio, decodeAudio, type Fbank, SeededRandom } from '@cat/frontend';
-import { type ClipFeatureOptions, type ClipProblem, clipProblem, finishFbank, naturalFbank } from './clip-features.js';
+import {
+  type ClipFeatureOptions,
+  type ClipProblem,
+  clipProblem,
+  finishFbank,
+  naturalFbank,
+} from './clip-features.js';
 import { FbankCache, type FileStamp } from './fbank-cache.js';
 
 /** A decoded clip that passed every check, with what a cache key needs. */
@@ -31,13 +37,18 @@ function fileProblem(error: unknown): ClipProblem {
  * Reads, decodes and checks one audio file; never throws for a bad file (missing, empty, undecodable,
  * truncated, implausible sample rate, non-finite samples, silence, too short) but says what is wrong.
  */
-export async function readClip(path: string, minSamples?: number): Promise<ReadableClip | { problem: ClipProblem }> {
+export async function readClip(
+  path: string,
+  minSamples?: number,
+): Promise<ReadableClip | { problem: ClipProblem }> {
   const stamped = await stampOf(path);
   if ('problem' in stamped) return stamped;
   let audio: DecodedAudio;
   try {
     const bytes = await readFile(path);
-    audio = await decodeAudio(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { source: path });
+    audio = await decodeAudio(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+      source: path,
+    });
   } catch (error) {
     if (error instanceof AudioDecodeError) return { problem: { kind: 'undecodable', reason: error.problem } };
     return { problem: fileProblem(error) };
@@ -53,9 +64,7 @@ export interface ClipJob {
   seed: number;
 }
 
-export type ClipResult =
-  | { ok: true; data: Float32Array; cached: boolean }
-  | ({ ok: false } & ClipProblem);
+export type ClipResult = { ok: true; data: Float32Array; cached: boolean } | ({ ok: false } & ClipProblem);
 
 /** Everything a clip's processing depends on; plain data, so it can be handed to a worker thread. */
 export interface ClipProcessOptions extends ClipFeatureOptions {
@@ -69,7 +78,8 @@ export interface ClipProcessOptions extends ClipFeatureOptions {
  */
 export async function processClip(job: ClipJob, options: ClipProcessOptions): Promise<ClipResult> {
   const random = new SeededRandom(job.seed);
-  const cache = options.cacheDir !== undefined && !options.rollGain ? new FbankCache(options.cacheDir) : undefined;
+  const cache =
+    options.cacheDir !== undefined && !options.rollGain ? new FbankCache(options.cacheDir) : undefined;
   let natural: Fbank | undefined;
   let cached = false;
   if (cache) {

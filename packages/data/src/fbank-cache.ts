@@ -55,8 +55,7 @@ export class FbankCache {
     try {
       const array = decodeNpy(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
       const [frames, bins] = array.shape;
-      if (array.dtype !== 'float32' || array.shape.length !== 2 || frames < 1 || bins < 1)
-        return undefined;
+      if (array.dtype !== 'float32' || array.shape.length !== 2 || frames < 1 || bins < 1) return undefined;
       for (let i = 0; i < array.data.length; i++) if (!Number.isFinite(array.data[i])) return undefined;
       return { data: array.data as Float32Array, frames, bins };
     } catch {

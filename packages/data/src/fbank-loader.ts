@@ -157,7 +157,11 @@ export class FbankLoader {
         return false;
       }
       if (options.singleLabel && entry.labels.length !== 1) {
-        this.skip(entry.path, 'manifest', `${entry.labels.length} labels, single-label targets need exactly 1`);
+        this.skip(
+          entry.path,
+          'manifest',
+          `${entry.labels.length} labels, single-label targets need exactly 1`,
+        );
         return false;
       }
       return true;
@@ -182,7 +186,8 @@ export class FbankLoader {
     this.state = { ...(options.cursor ?? { seed: options.seed ?? 0, epoch: 0, position: 0 }) };
     new EpochSampler(this.order, this.state); // validates the cursor now rather than mid-training
 
-    const normalize = typeof options.normalize === 'string' ? NORMALIZATION_PRESETS[options.normalize] : options.normalize;
+    const normalize =
+      typeof options.normalize === 'string' ? NORMALIZATION_PRESETS[options.normalize] : options.normalize;
     if (typeof options.normalize === 'string' && normalize === undefined)
       throw new Error(`FbankLoader: unknown normalisation preset "${options.normalize}"`);
     this.processOptions = {
@@ -300,13 +305,17 @@ export class FbankLoader {
     );
   }
 
-  private assemble(clips: { entry: ClipEntry; data: Float32Array }[], epoch: number, end: number): FbankBatch {
+  private assemble(
+    clips: { entry: ClipEntry; data: Float32Array }[],
+    epoch: number,
+    end: number,
+  ): FbankBatch {
     const size = clips.length;
     this.delivered += size;
     const frames = this.options.targetLength;
     const width = clips[0].data.length;
     const inputs = new Float32Array(size * width);
-    clips.forEach((clip, b) => inputs.set(clip.data, b * width));
+    for (const [b, clip] of clips.entries()) inputs.set(clip.data, b * width);
     const targets = batchTargets(
       clips.map(({ entry }) => entry),
       this.numClasses,
@@ -344,7 +353,9 @@ export class FbankLoader {
         this.pool = new ClipWorkerPool(workers, this.processOptions, script);
       } else {
         if (workers > 0)
-          this.log(`FbankLoader: no worker script at ${scriptPath} (running from sources?); decoding in-process`);
+          this.log(
+            `FbankLoader: no worker script at ${scriptPath} (running from sources?); decoding in-process`,
+          );
         this.inProcess = true;
       }
     }

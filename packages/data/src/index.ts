@@ -14,6 +14,7 @@ export {
   timeStampMatches,
 } from './audioset-files.js';
 export { type ClassFolderOptions, classFolderDataset, classFolderLabels } from './class-folders.js';
+export { addNoiseAndRoll, randomCrop, roll, rollWithRandomGain } from './clip-augment.js';
 export {
   type ClipFeatureOptions,
   type ClipProblem,
@@ -22,9 +23,8 @@ export {
   naturalFbank,
   type SkipKind,
 } from './clip-features.js';
-export { addNoiseAndRoll, randomCrop, roll, rollWithRandomGain } from './clip-augment.js';
-export { type EpochOrder, EpochSampler, type SamplerCursor, shuffledOrder } from './epoch-sampler.js';
 export { beta, gamma, intBetween, streamSeed } from './distributions.js';
+export { type EpochOrder, EpochSampler, type SamplerCursor, shuffledOrder } from './epoch-sampler.js';
 export { DataFormatError } from './errors.js';
 export { type Esc50Row, esc50Folds, parseEsc50Meta } from './esc50.js';
 export {

@@ -30,7 +30,12 @@ export interface DatasetInspection {
  */
 export async function inspectDataset(
   dataset: Dataset,
-  options: { minSamples?: number; limit?: number; concurrency?: number; onCheck?: (check: ClipCheck) => void } = {},
+  options: {
+    minSamples?: number;
+    limit?: number;
+    concurrency?: number;
+    onCheck?: (check: ClipCheck) => void;
+  } = {},
 ): Promise<DatasetInspection> {
   const entries = dataset.entries.slice(0, options.limit ?? dataset.entries.length);
   const checks: ClipCheck[] = new Array(entries.length);

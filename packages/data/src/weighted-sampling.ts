@@ -1,7 +1,7 @@
-import type { EpochOrder } from './epoch-sampler.js';
-import { DataFormatError } from './errors.js';
 import { SeededRandom } from '@cat/frontend';
 import { streamSeed } from './distributions.js';
+import type { EpochOrder } from './epoch-sampler.js';
+import { DataFormatError } from './errors.js';
 import { textLines } from './text.js';
 
 /**
@@ -104,7 +104,8 @@ function siftDown(keys: Float64Array, indices: Uint32Array, size: number, key: n
 
 /** Per-epoch weighted draws (the reference's AS-2M sampler: 200 000 clips per epoch), for `EpochSampler`. */
 export function weightedOrder(weights: ArrayLike<number>, countPerEpoch: number): EpochOrder {
-  return (seed, epoch) => weightedSampleWithoutReplacement(weights, countPerEpoch, new SeededRandom(streamSeed(seed, epoch)));
+  return (seed, epoch) =>
+    weightedSampleWithoutReplacement(weights, countPerEpoch, new SeededRandom(streamSeed(seed, epoch)));
 }
 
 /** Parses `weights.csv`: one float per line (numpy `savetxt`), one line per training clip. */

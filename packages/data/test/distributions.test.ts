@@ -19,7 +19,8 @@ describe('distributions over SeededRandom', () => {
   it('derives distinct, reproducible stream seeds from several words', () => {
     expect(streamSeed(42, 0)).toBe(streamSeed(42, 0));
     const seeds = new Set<number>();
-    for (let seed = 0; seed < 20; seed++) for (let epoch = 0; epoch < 50; epoch++) seeds.add(streamSeed(seed, epoch));
+    for (let seed = 0; seed < 20; seed++)
+      for (let epoch = 0; epoch < 50; epoch++) seeds.add(streamSeed(seed, epoch));
     expect(seeds.size).toBe(1000);
     // The high 32 bits of a word count too, and order matters.
     expect(streamSeed(2 ** 40)).not.toBe(streamSeed(0));

@@ -22,14 +22,14 @@ function dataset(entries: ClipEntry[]): Dataset {
   return { entries, ...labels, problems: [] };
 }
 
-/** Good clips with broken ones after every third. */
+/** The good clips with a broken one after every third, then the other broken ones. */
 function mixed(): ClipEntry[] {
   const entries: ClipEntry[] = [];
   good.forEach((entry, i) => {
     entries.push(entry);
-    if (i % 3 === 2 && broken[i / 3 - 2 / 3]) entries.push(broken[(i - 2) / 3].entry);
+    if (i % 3 === 2) entries.push(broken[(i - 2) / 3].entry);
   });
-  return [...entries, ...broken.slice(4).map((b) => b.entry)];
+  return [...entries, ...broken.slice(good.length / 3).map((b) => b.entry)];
 }
 
 async function collect(loader: FbankLoader): Promise<{ batches: FbankBatch[]; cursors: object[] }> {
@@ -64,7 +64,10 @@ beforeAll(async () => {
     // 16 and 32 kHz, int16 and float WAVs, 1 to 1.5 s: 98 to 148 frames around the target of 128.
     const rate = i % 3 === 0 ? 32000 : 16000;
     const path = join(root, `good/clip${i}.wav`);
-    await writeBytes(path, wavBytes(tone(1 + (i % 3) * 0.25, rate, 200 + 90 * i, i + 1), rate, { float: i % 4 === 1 }));
+    await writeBytes(
+      path,
+      wavBytes(tone(1 + (i % 3) * 0.25, rate, 200 + 90 * i, i + 1), rate, { float: i % 4 === 1 }),
+    );
     const labelList = i % 5 === 0 ? [i % 3, (i + 1) % 3] : [i % 3];
     good.push({ id: `clip${i}`, path, labels: labelList });
   }
@@ -87,7 +90,10 @@ beforeAll(async () => {
     broken.push({ entry: { id: name, path, labels: [0] }, kind });
   }
   // A fine file whose manifest size is under the reference's 10 000 samples: dropped up front.
-  broken.push({ entry: { id: 'tiny', path: good[1].path, labels: [0], numSamples: 5000 }, kind: 'too-short' });
+  broken.push({
+    entry: { id: 'tiny', path: good[1].path, labels: [0], numSamples: 5000 },
+    kind: 'too-short',
+  });
 });
 
 afterAll(async () => {
@@ -132,13 +138,22 @@ describe('FbankLoader', () => {
 
   it('skips every kind of broken input, reports each file once, and keeps batches full', async () => {
     const lines: string[] = [];
-    const loader = new FbankLoader(dataset(mixed()), {
-      batchSize: 4,
-      targetLength: 64,
-      shuffle: false,
-      workers: 0,
-      log: (line) => lines.push(line),
-    });
+    // Lines the manifest parser already dropped travel along into the report and the log.
+    const problem = {
+      file: 'train.tsv',
+      line: 7,
+      reason: 'wrong field count: 3 instead of 2 (TAB-separated)',
+    };
+    const loader = new FbankLoader(
+      { ...dataset(mixed()), problems: [problem] },
+      {
+        batchSize: 4,
+        targetLength: 64,
+        shuffle: false,
+        workers: 0,
+        log: (line) => lines.push(line),
+      },
+    );
     expect(loader.size).toBe(mixed().length - 1); // the entry with a manifest size < 10 000
     for (let epoch = 0; epoch < 2; epoch++) {
       const { batches } = await collect(loader);
@@ -147,6 +162,8 @@ describe('FbankLoader', () => {
       for (const batch of batches) expect(batch.inputs.every(Number.isFinite)).toBe(true);
     }
     const report = loader.report();
+    expect(report.manifestProblems).toEqual([problem]);
+    expect(lines[0]).toBe('train.tsv:7: wrong field count: 3 instead of 2 (TAB-separated)');
     const skipped = new Map(report.skipped.map((s) => [s.path, s]));
     expect(report.skipped.length).toBe(broken.length);
     for (const { entry, kind } of broken) expect(skipped.get(entry.path)?.kind).toBe(kind);
@@ -167,7 +184,9 @@ describe('FbankLoader', () => {
     expect(lines.filter((l) => l.startsWith('epoch ')).length).toBe(2);
     expect(lines.at(-1)).toMatch(/^epoch 1: 3 batches; 8 clips skipped \(0 new files\)/);
     // Decoders reject NaN WAVs already; other sources are caught by the clip check.
-    expect(clipProblem({ samples: Float32Array.of(...tone(1, 16000, 100), Number.NaN), sampleRate: 16000 })).toEqual({
+    expect(
+      clipProblem({ samples: Float32Array.of(...tone(1, 16000, 100), Number.NaN), sampleRate: 16000 }),
+    ).toEqual({
       kind: 'not-finite',
       reason: 'sample 16000 is NaN',
     });
@@ -197,15 +216,26 @@ describe('FbankLoader', () => {
     expect(first.batches.every((b) => b.mixupLambda > 0 && b.mixupLambda < 1)).toBe(true);
     for (const stop of [1, 2]) {
       const cursor = JSON.parse(JSON.stringify(first.cursors[stop - 1]));
-      const resumed = await collect(new FbankLoader(dataset(mixed()), { ...options, seed: undefined, cursor }));
+      const resumed = await collect(
+        new FbankLoader(dataset(mixed()), { ...options, seed: undefined, cursor }),
+      );
       expectSameBatches(resumed.batches, first.batches.slice(stop));
     }
     // A cursor at an epoch's end continues with the next epoch.
-    const next = await collect(new FbankLoader(dataset(mixed()), { ...options, cursor: first.cursors[3] as never }));
+    const next = await collect(
+      new FbankLoader(dataset(mixed()), { ...options, cursor: first.cursors[3] as never }),
+    );
     expectSameBatches(next.batches, second.batches);
     // Without augmentation the same clip differs: the augmentations did something.
     const plain = await collect(
-      new FbankLoader(dataset(mixed()), { ...options, rollGain: false, noise: false, mixup: undefined, specAugment: undefined, randomCrop: false }),
+      new FbankLoader(dataset(mixed()), {
+        ...options,
+        rollGain: false,
+        noise: false,
+        mixup: undefined,
+        specAugment: undefined,
+        randomCrop: false,
+      }),
     );
     expect(plain.batches[0].ids).toEqual(first.batches[0].ids);
     expect(bytes(plain.batches[0].inputs).equals(bytes(first.batches[0].inputs))).toBe(false);
@@ -270,11 +300,14 @@ describe('FbankLoader', () => {
     const other = new FbankLoader(dataset(good), { ...options, targetLength: 64, normalize: 'esc50' });
     const otherBatches = await collect(other);
     expect(other.report().cacheHits).toBe(12);
-    const uncached = await collect(new FbankLoader(dataset(good), { ...options, targetLength: 64, normalize: 'esc50', cache: undefined }));
+    const uncached = await collect(
+      new FbankLoader(dataset(good), { ...options, targetLength: 64, normalize: 'esc50', cache: undefined }),
+    );
     expectSameBatches(otherBatches.batches, uncached.batches);
 
     const entries: string[] = [];
-    for (const folder of await readdir(cache)) for (const file of await readdir(join(cache, folder))) entries.push(join(cache, folder, file));
+    for (const folder of await readdir(cache))
+      for (const file of await readdir(join(cache, folder))) entries.push(join(cache, folder, file));
     expect(entries.length).toBe(12);
     expect(entries.every((file) => file.endsWith('.npy'))).toBe(true);
     await writeFile(entries[0], 'garbage');
@@ -283,7 +316,8 @@ describe('FbankLoader', () => {
     const repaired = new FbankLoader(dataset(good), options);
     expectSameBatches((await collect(repaired)).batches, cold.batches);
     expect(repaired.report().cacheHits).toBe(10);
-    for (const file of entries.slice(0, 2)) expect(decodeNpy(new Uint8Array(await readFile(file))).shape[1]).toBe(128);
+    for (const file of entries.slice(0, 2))
+      expect(decodeNpy(new Uint8Array(await readFile(file))).shape[1]).toBe(128);
 
     // A changed file gets a new cache entry, never the stale one.
     const changed = good[4].path;
@@ -293,8 +327,22 @@ describe('FbankLoader', () => {
     const { batches } = await collect(after);
     expect(after.report().cacheHits).toBe(11);
     const audio = await readAudioFile(changed);
-    const expected = referenceFbank(audio.samples, audio.sampleRate, { targetLength: 128, normalize: NORMALIZATION_PRESETS.audioset });
+    const expected = referenceFbank(audio.samples, audio.sampleRate, {
+      targetLength: 128,
+      normalize: NORMALIZATION_PRESETS.audioset,
+    });
     expect(bytes(batches[0].inputs.subarray(4 * 128 * 128)).equals(bytes(expected.data))).toBe(true);
+
+    // Two loaders filling one fresh cache at once: same batches, complete entries, no temporary files left.
+    const shared = join(root, 'shared-cache');
+    const [one, two] = await Promise.all(
+      [0, 1].map(() => collect(new FbankLoader(dataset(good), { ...options, cache: shared }))),
+    );
+    expectSameBatches(one.batches, batches);
+    expectSameBatches(two.batches, batches);
+    const sharedFiles = (await readdir(shared, { recursive: true })).filter((name) => name.includes('.'));
+    expect(sharedFiles.length).toBe(12);
+    expect(sharedFiles.every((name) => name.endsWith('.npy') && !name.includes('.tmp'))).toBe(true);
 
     // Waveform augmentation happens before the fbank: such clips bypass the cache.
     const rolled = new FbankLoader(dataset(good), { ...options, rollGain: true });
@@ -305,7 +353,15 @@ describe('FbankLoader', () => {
   it('shards by rank: the ranks together cover every clip once', async () => {
     const seen: string[] = [];
     for (let rank = 0; rank < 3; rank++) {
-      const loader = new FbankLoader(dataset(good), { batchSize: 2, targetLength: 16, rank, worldSize: 3, seed: 1, workers: 0, ...quiet });
+      const loader = new FbankLoader(dataset(good), {
+        batchSize: 2,
+        targetLength: 16,
+        rank,
+        worldSize: 3,
+        seed: 1,
+        workers: 0,
+        ...quiet,
+      });
       expect(loader.size).toBe(4);
       for await (const batch of loader.epoch()) seen.push(...batch.ids);
     }
@@ -344,9 +400,13 @@ describe('FbankLoader', () => {
     expect(batch.size).toBe(12 - multiLabel.length);
     batch.ids.forEach((id, b) => {
       const entry = good.find((e) => e.id === id)!;
-      expect([...batch.targets.subarray(3 * b, 3 * b + 3)]).toEqual([...smoothedOneHot(entry.labels[0], 3, 0.1)]);
+      expect([...batch.targets.subarray(3 * b, 3 * b + 3)]).toEqual([
+        ...smoothedOneHot(entry.labels[0], 3, 0.1),
+      ]);
     });
-    expect(() => new FbankLoader(dataset([]), { batchSize: 1, targetLength: 1 })).toThrow(/no usable entries/);
+    expect(() => new FbankLoader(dataset([]), { batchSize: 1, targetLength: 1 })).toThrow(
+      /no usable entries/,
+    );
     expect(() => new FbankLoader(dataset(good), { batchSize: 0, targetLength: 1 })).toThrow(/batchSize/);
   });
 });

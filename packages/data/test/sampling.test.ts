@@ -1,7 +1,7 @@
+import { SeededRandom } from '@cat/frontend';
 import { describe, expect, it } from 'vitest';
 import { EpochSampler, shuffledOrder } from '../src/epoch-sampler.js';
 import { loadFairseqManifest, readWeightsFile, writeWeightsFile } from '../src/node-loaders.js';
-import { SeededRandom } from '@cat/frontend';
 import { dropShortClips, shard } from '../src/subsets.js';
 import {
   audiosetSampleWeights,

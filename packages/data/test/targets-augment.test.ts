@@ -1,7 +1,7 @@
+import { SeededRandom } from '@cat/frontend';
 import { describe, expect, it } from 'vitest';
 import { addNoiseAndRoll, randomCrop, roll, rollWithRandomGain } from '../src/clip-augment.js';
 import { applyMixup, mixupBatch, mixupLambda } from '../src/mixup.js';
-import { SeededRandom } from '@cat/frontend';
 import { maskSpan, specAugment } from '../src/spec-augment.js';
 import { batchTargets, multiHot, smoothedOneHot } from '../src/targets.js';
 

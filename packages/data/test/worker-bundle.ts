@@ -24,7 +24,9 @@ export async function buildWorkerBundle(): Promise<string> {
     config: false,
     noExternal: [/.*/],
     // Bundled CommonJS dependencies call require(), which an ES module lacks.
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
     esbuildOptions(options) {
       options.alias = {
         '@cat/frontend/node': source('../../frontend/src/node.ts'),

@@ -45,6 +45,32 @@ describe('the TypeScript frame loop (used without WebAssembly SIMD) matches torc
   }
 });
 
+describe('the WebAssembly kernel and the TypeScript loop agree on every FFT size', () => {
+  // 2- to 1024-point FFTs (n/2 = 1 .. 512: both radix-2-first and pure radix-4 stage plans).
+  for (const samples of [2, 4, 8, 16, 64, 200, 1000]) {
+    it(`${samples}-sample frames`, () => {
+      const options = resolveOptions({
+        frameLength: samples / 16,
+        frameShift: 1 / 16,
+        numMelBins: 4,
+        lowFreq: 0,
+      });
+      const input = new Float32Array(3 * samples + 5);
+      for (let i = 0; i < input.length; i++) input[i] = Math.sin(i * 1.3) + ((i * 31) % 7) / 10;
+      const frames = snippedFrameCount(input.length, options.windowSize, options.windowShift);
+      const viaKernel = new Float32Array(frames * 4);
+      new FbankFrameComputer(options).computeFrames(input, 0, frames, viaKernel, 0);
+      setDspKernelEnabled(false);
+      const viaTypeScript = new Float32Array(frames * 4);
+      new FbankFrameComputer(options).computeFrames(input, 0, frames, viaTypeScript, 0);
+      setDspKernelEnabled(true);
+      for (let i = 0; i < viaKernel.length; i++) expect(viaKernel[i]).toBeCloseTo(viaTypeScript[i], 5);
+      // From 8-point FFTs on, the 4 filters cover FFT bins, so the comparison is not only of floors.
+      if (samples >= 8) expect(Math.max(...viaKernel)).toBeGreaterThan(LOG_EPSILON + 1);
+    });
+  }
+});
+
 describe('kaldiFbank frames and edge cases', () => {
   it('gives 1 + (n − 400) // 160 frames with the CAT options (10 s → 998)', () => {
     for (const [seconds, frames] of [
@@ -92,6 +118,8 @@ describe('kaldiFbank frames and edge cases', () => {
     expect(() => kaldiFbank(x, { frameLenght: 25 } as never)).toThrow(/unknown option 'frameLenght'/);
     expect(() => kaldiFbank(x, { windowType: 'hann' as never })).toThrow(/windowType 'hann'/);
     expect(() => kaldiFbank(x, { numMelBins: 3 })).toThrow(/numMelBins/);
+    expect(() => kaldiFbank(x, { frameLength: Number.NaN })).toThrow(/'frameLength' must be a finite number/);
+    expect(() => kaldiFbank(x, { snipEdges: 'no' as never })).toThrow(/'snipEdges' must be a boolean/);
     expect(() => kaldiFbank(x, { lowFreq: 9000 })).toThrow(/lowFreq/);
     expect(() => kaldiFbank(x, { preemphasisCoefficient: 1.5 })).toThrow(/preemphasisCoefficient/);
     // 25.0625 ms = 401 samples: odd FFT size without rounding to a power of two.

@@ -1,4 +1,4 @@
-import '@tensorflow/tfjs-backend-cpu';
+import { prepareBackend } from '@cat/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EmaUpdater, emaDecay, REFERENCE_EMA_SCHEDULE } from '../src/ema.js';
@@ -7,7 +7,7 @@ import { bootstrapTargets } from '../src/targets.js';
 import { fixture, maxAbsDifference } from './helpers.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await prepareBackend({ backend: 'cpu' });
 });
 
 describe('EMA teacher schedule and update', () => {

@@ -104,7 +104,14 @@ export function resolveOptions(options: Partial<KaldiFbankOptions> = {}): FrameG
   }
   const o: KaldiFbankOptions = { ...KALDI_FBANK_DEFAULTS };
   for (const [key, value] of Object.entries(options)) {
-    if (value !== undefined) (o as unknown as Record<string, unknown>)[key] = value;
+    if (value === undefined) continue;
+    const expected = typeof KALDI_FBANK_DEFAULTS[key as keyof KaldiFbankOptions];
+    if (typeof value !== expected || (expected === 'number' && !Number.isFinite(value))) {
+      throw new RangeError(
+        `kaldiFbank: option '${key}' must be a ${expected === 'number' ? 'finite number' : expected}`,
+      );
+    }
+    (o as unknown as Record<string, unknown>)[key] = value;
   }
   if (!(o.sampleFrequency > 0)) throw new RangeError('kaldiFbank: sampleFrequency must be greater than zero');
   if (!WINDOW_TYPES.includes(o.windowType)) {

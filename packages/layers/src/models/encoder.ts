@@ -41,6 +41,11 @@ export interface EncodeOptions {
    * the transformer.
    */
   visibility?: tf.Tensor;
+  /**
+   * The visible token indices [B, K] (ascending) matching `visibility`, when the caller already has them (e.g.
+   * from the masker on the CPU): saves reading the map back from the backend.
+   */
+  visibleIndices?: tf.Tensor2D;
   /** Enables stochastic depth. Default false. */
   training?: boolean;
 }
@@ -179,7 +184,7 @@ export class SpectrogramEncoder {
             `encoder: visibility map [${options.visibility.shape.join(', ')}] does not match the ${grid}-token grid`,
           );
         }
-        visibleIndices = visibleTokenIndices(options.visibility);
+        visibleIndices = options.visibleIndices ?? visibleTokenIndices(options.visibility);
         tokens = selectTokens(tokens, visibleIndices);
       }
       let h = this.norm.apply(this.classToken.apply(tokens)) as tf.Tensor;

@@ -1,10 +1,11 @@
 /*
  * WebAssembly SIMD kernels of the front end (built by scripts/build-dsp-kernel.sh into dsp-kernel.wasm.ts):
  *
- * - fbank_configure/fbank_compute: kaldiFbank's frame loop. It computes exactly what
- *   FbankFrameComputer.compute does in TypeScript, in float64, on two frames at once (one per f64x2 lane):
- *   DC removal, raw energy, pre-emphasis, window, power-of-two real FFT (radix-4 DIT on n/2 complex points
- *   + real-input split), mel filters, log.
+ * - fbank_configure/fbank_compute: kaldiFbank's frame loop. It computes what FbankFrameComputer.compute
+ *   does in TypeScript, in float64, on two frames at once (one per f64x2 lane): DC removal, raw energy,
+ *   pre-emphasis, window, power-of-two real FFT (radix-4 DIT on n/2 complex points + real-input split),
+ *   mel filters; then the log of the float32-rounded filter energies in float32, four at a time (torchaudio
+ *   also takes the log in float32; the TypeScript path rounds a float64 log instead: they differ by an ulp).
  * - resample: the polyphase FIR of resample.ts, two taps per f64x2.
  *
  * All tables (window, bit reversal, twiddles, mel weights, filter taps) are computed by the TypeScript side
@@ -86,15 +87,41 @@ static f64x2 log_f64x2(f64x2 x) {
   return ADD(MUL(e, SPLAT(0.6931471805599453)), MUL(ADD(s, s), p));
 }
 
+/* The same for float32 lanes (four values at once): the filter energies are rounded to float32 before their
+ * log, as in torchaudio. Series to s⁸/9: absolute error < 1e-9, below float32 resolution. */
+static v128_t log_f32x4(v128_t x) {
+  const v128_t one = wasm_f32x4_splat(1.0f);
+  v128_t exponent = wasm_i32x4_sub(wasm_u32x4_shr(x, 23), wasm_i32x4_splat(127));
+  v128_t m = wasm_v128_or(wasm_v128_and(x, wasm_i32x4_splat(0x007FFFFF)), wasm_i32x4_splat(0x3F800000));
+  v128_t big = wasm_f32x4_gt(m, wasm_f32x4_splat(1.41421356f));
+  m = wasm_v128_bitselect(wasm_f32x4_mul(m, wasm_f32x4_splat(0.5f)), m, big);
+  exponent = wasm_i32x4_sub(exponent, big); /* big lanes are −1 */
+  v128_t e = wasm_f32x4_convert_i32x4(exponent);
+  v128_t s = wasm_f32x4_div(wasm_f32x4_sub(m, one), wasm_f32x4_add(m, one));
+  v128_t z = wasm_f32x4_mul(s, s);
+  v128_t p = wasm_f32x4_add(wasm_f32x4_splat(1.0f / 7), wasm_f32x4_mul(z, wasm_f32x4_splat(1.0f / 9)));
+  p = wasm_f32x4_add(wasm_f32x4_splat(1.0f / 5), wasm_f32x4_mul(z, p));
+  p = wasm_f32x4_add(wasm_f32x4_splat(1.0f / 3), wasm_f32x4_mul(z, p));
+  p = wasm_f32x4_add(one, wasm_f32x4_mul(z, p));
+  /* ln 2 = hi + lo with hi exact in 16 bits, so e·hi is exact. */
+  v128_t tail = wasm_f32x4_add(wasm_f32x4_mul(e, wasm_f32x4_splat(1.4286068203e-6f)),
+                               wasm_f32x4_mul(wasm_f32x4_add(s, s), p));
+  return wasm_f32x4_add(wasm_f32x4_mul(e, wasm_f32x4_splat(0.693145751953125f)), tail);
+}
+
+/* The packed sample z[k] = frame[2k] + i·frame[2k+1] that the DIT's bit-reversed order puts at position i
+ * (bit reversal is its own inverse). The first stage reads through it instead of permuting in a pass. */
+#define PACKED_RE(i) frame[2 * bit_reversed[i]]
+#define PACKED_IM(i) frame[2 * bit_reversed[i] + 1]
+
 static void fft_power(void) {
-  for (int k = 0; k < half; k++) {
-    int r = bit_reversed[k];
-    re[r] = frame[2 * k];
-    im[r] = frame[2 * k + 1];
+  if (half == 1) {
+    re[0] = frame[0];
+    im[0] = frame[1];
   }
   if (radix2_first) {
     for (int b = 0; b < half; b += 2) {
-      f64x2 ar = re[b], ai = im[b], cr = re[b + 1], ci = im[b + 1];
+      f64x2 ar = PACKED_RE(b), ai = PACKED_IM(b), cr = PACKED_RE(b + 1), ci = PACKED_IM(b + 1);
       re[b] = ADD(ar, cr);
       im[b] = ADD(ai, ci);
       re[b + 1] = SUB(ar, cr);
@@ -106,10 +133,10 @@ static void fft_power(void) {
     int span = stage_span[s];
     int stride = 4 * span;
     if (span == 1) {
-      /* Unit twiddles: a plain 4-point DFT of Y0, Y2, Y1, Y3. */
+      /* The first stage when log2(n/2) is even. Unit twiddles: a plain 4-point DFT of Y0, Y2, Y1, Y3. */
       for (int i0 = 0; i0 < half; i0 += 4) {
-        f64x2 y0r = re[i0], y0i = im[i0], y2r = re[i0 + 1], y2i = im[i0 + 1];
-        f64x2 y1r = re[i0 + 2], y1i = im[i0 + 2], y3r = re[i0 + 3], y3i = im[i0 + 3];
+        f64x2 y0r = PACKED_RE(i0), y0i = PACKED_IM(i0), y2r = PACKED_RE(i0 + 1), y2i = PACKED_IM(i0 + 1);
+        f64x2 y1r = PACKED_RE(i0 + 2), y1i = PACKED_IM(i0 + 2), y3r = PACKED_RE(i0 + 3), y3i = PACKED_IM(i0 + 3);
         f64x2 ar = ADD(y0r, y2r), ai = ADD(y0i, y2i), br = SUB(y0r, y2r), bi = SUB(y0i, y2i);
         f64x2 cr = ADD(y1r, y3r), ci = ADD(y1i, y3i), dr = SUB(y1r, y3r), di = SUB(y1i, y3i);
         re[i0] = ADD(ar, cr);
@@ -165,7 +192,8 @@ static void fft_power(void) {
   }
 }
 
-static void process_pair(const float *a, const float *b, float offset) {
+/* Filter energies of two frames into row[0 .. num_mel) (f64x2, one frame per lane); returns the log energies. */
+static f64x2 process_pair(const float *a, const float *b, float offset) {
   /* Interleave the two frames into f64x2 lanes, four samples at a time. The offset is subtracted in float:
    * the reference removes the clip mean from a float32 tensor. */
   f64x2 sum = SPLAT(0);
@@ -219,8 +247,6 @@ static void process_pair(const float *a, const float *b, float offset) {
     for (int k = 0; k <= half; k++) spectrum[k] = wasm_f64x2_sqrt(spectrum[k]);
   }
 
-  int o = 0;
-  if ((flags & USE_ENERGY) && !(flags & HTK_COMPAT)) row[o++] = log_energy;
   const double *w = mel_weights;
   for (int m = 0; m < num_mel; m++) {
     const f64x2 *spec = spectrum + mel_offset[m];
@@ -228,27 +254,45 @@ static void process_pair(const float *a, const float *b, float offset) {
     f64x2 acc = SPLAT(0);
     for (int k = 0; k < length; k++) acc = ADD(acc, MUL(SPLAT(w[k]), spec[k]));
     w += length;
-    row[o++] = acc;
+    row[m] = acc;
   }
-  if (flags & USE_LOG) {
-    /* A separate pass keeps the logs independent of each other, so their divisions overlap. */
-    for (int k = o - num_mel; k < o; k++) row[k] = log_f64x2(wasm_f64x2_max(row[k], SPLAT(1.1920928955078125e-7)));
-  }
-  if ((flags & USE_ENERGY) && (flags & HTK_COMPAT)) row[o] = log_energy;
+  return log_energy;
+}
+
+/* Float32 filter outputs of mel bins m, m+1 for both frames: [m·t0, m·t1, (m+1)·t0, (m+1)·t1]. */
+static v128_t mel_outputs(int m) {
+  v128_t v = wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(row[m]), wasm_f32x4_demote_f64x2_zero(row[m + 1]), 0, 1,
+                                4, 5);
+  if (flags & USE_LOG) v = log_f32x4(wasm_f32x4_max(v, wasm_f32x4_splat(1.1920928955078125e-7f)));
+  return v;
 }
 
 /* Frames t = 0..frames−1 start at samples + t·shift (minus dc_offset); row t goes to out + t·bins. */
 void fbank_compute(const float *samples, int frames, float dc_offset, float *out) {
-  int bins = num_mel + ((flags & USE_ENERGY) ? 1 : 0);
+  int energy = (flags & USE_ENERGY) != 0;
+  int bins = num_mel + energy;
+  int energy_at = (flags & HTK_COMPAT) ? num_mel : 0;
+  int mel_at = energy && !(flags & HTK_COMPAT);
   for (int t = 0; t < frames; t += 2) {
     const float *a = samples + t * shift;
     int pair = t + 1 < frames;
-    process_pair(a, pair ? a + shift : a, dc_offset);
+    f64x2 log_energy = process_pair(a, pair ? a + shift : a, dc_offset);
     float *first = out + t * bins;
-    for (int k = 0; k < bins; k++) first[k] = (float)wasm_f64x2_extract_lane(row[k], 0);
-    if (pair) {
-      float *second = first + bins;
-      for (int k = 0; k < bins; k++) second[k] = (float)wasm_f64x2_extract_lane(row[k], 1);
+    float *second = pair ? first + bins : first; /* a lone last frame writes its row twice */
+    if (energy) {
+      first[energy_at] = (float)wasm_f64x2_extract_lane(log_energy, 0);
+      second[energy_at] = (float)wasm_f64x2_extract_lane(log_energy, 1);
+    }
+    int m = 0;
+    for (; m + 4 <= num_mel; m += 4) {
+      v128_t low = mel_outputs(m), high = mel_outputs(m + 2);
+      wasm_v128_store(second + mel_at + m, wasm_i32x4_shuffle(low, high, 1, 3, 5, 7));
+      wasm_v128_store(first + mel_at + m, wasm_i32x4_shuffle(low, high, 0, 2, 4, 6));
+    }
+    for (; m < num_mel; m++) {
+      v128_t v = mel_outputs(m); /* lanes 2, 3 (bin m + 1) are unused */
+      second[mel_at + m] = wasm_f32x4_extract_lane(v, 1);
+      first[mel_at + m] = wasm_f32x4_extract_lane(v, 0);
     }
   }
 }

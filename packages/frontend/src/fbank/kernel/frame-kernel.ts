@@ -1,6 +1,7 @@
 import type { RealFft } from '../fft.js';
 import type { MelFilterBank } from '../mel.js';
 import type { FrameGeometry } from '../options.js';
+import type { DspKernel } from './dsp-kernel.js';
 import { claimMemory, dspKernel, Layout } from './dsp-kernel.js';
 
 /** Frames per kernel call: bounds the linear memory needed for long clips. */
@@ -29,11 +30,13 @@ export class WasmFrameKernel {
   private readonly bins: number;
 
   static create(geometry: FrameGeometry, window: Float64Array, fft: RealFft, mel: MelFilterBank) {
-    if (geometry.dither !== 0 || !fft.bitReversed || !dspKernel()) return null;
-    return new WasmFrameKernel(geometry, window, fft, mel);
+    const kernel = dspKernel();
+    if (geometry.dither !== 0 || !fft.bitReversed || !kernel) return null;
+    return new WasmFrameKernel(kernel, geometry, window, fft, mel);
   }
 
   private constructor(
+    private readonly kernel: DspKernel,
     private readonly geometry: FrameGeometry,
     window: Float64Array,
     fft: RealFft,
@@ -55,8 +58,8 @@ export class WasmFrameKernel {
       spans: layout.take(4 * fft.stages.length),
       offsets: layout.take(4 * g.numMelBins),
       lengths: layout.take(4 * g.numMelBins),
-      // frame, re, im, spectrum, output row: one f64x2 (16 bytes) per entry.
-      scratch: layout.take(16 * (g.paddedWindowSize + 2 * half + half + 1 + this.bins)),
+      // frame, re, im, spectrum, filter energies (+1: read in pairs): one f64x2 (16 bytes) per entry.
+      scratch: layout.take(16 * (g.paddedWindowSize + 3 * half + 1 + g.numMelBins + 1)),
     };
     const tableBytes = layout.bytes;
     this.samplesAt = layout.take(4 * ((BLOCK_FRAMES - 1) * g.windowShift + g.windowSize));
@@ -116,7 +119,7 @@ export class WasmFrameKernel {
     outOffset: number,
     dcOffset: number,
   ): void {
-    const k = dspKernel()!;
+    const k = this.kernel;
     const { base, fresh } = claimMemory(k, this, this.totalBytes);
     if (fresh) {
       new Uint8Array(k.memory.buffer, base, this.image.length).set(this.image);
