@@ -59,7 +59,10 @@ export function commandHelp(command: Command): string {
 export function parseCommandArgs(command: Command, args: string[]) {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
   for (const [key, spec] of Object.entries(command.options)) {
-    options[key] = { type: spec.type, short: spec.short, multiple: spec.multiple };
+    // Node 20's parseArgs rejects keys that are present but undefined.
+    options[key] = { type: spec.type };
+    if (spec.short) options[key].short = spec.short;
+    if (spec.multiple) options[key].multiple = true;
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {

@@ -1,7 +1,8 @@
 import type { Command } from '../command.js';
 import { benchFbankCommand } from './bench-fbank.js';
+import { dataInspectCommand } from './data-inspect.js';
 import { demoCommand } from './demo.js';
 import { fbankCommand } from './fbank.js';
 
 /** Every subcommand of `cat-audio`, in the order `--help` lists them. */
-export const commands: Command[] = [demoCommand, fbankCommand, benchFbankCommand];
+export const commands: Command[] = [demoCommand, fbankCommand, dataInspectCommand, benchFbankCommand];
