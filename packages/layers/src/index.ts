@@ -41,6 +41,13 @@ export {
   SpectrogramEncoder,
 } from './models/encoder.js';
 export {
+  decoderFlops,
+  encoderFlops,
+  type PretrainingStepFlops,
+  type PretrainingStepOptions,
+  pretrainingStepFlops,
+} from './models/flops.js';
+export {
   countDecoderParams,
   countEncoderParams,
   createDecoder,

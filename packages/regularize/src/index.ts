@@ -11,3 +11,9 @@ export {
   writeFeatureManifest,
   writePackedFeatures,
 } from './stores.js';
+export {
+  type RegularizerConfig,
+  RepresentationRegularizer,
+  resampleFrames,
+  type WeightSchedule,
+} from './regularizer.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import '@tensorflow/tfjs-backend-cpu';
 import { decodeNpy } from '@cat/frontend';
+import { prepareBackend } from '@cat/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type AlignmentLossKind, alignmentLoss } from '../src/losses.js';
@@ -12,7 +12,7 @@ function fixture(name: string): tf.Tensor {
 }
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await prepareBackend({ backend: 'cpu' });
 });
 
 describe('alignment losses against PyTorch', () => {

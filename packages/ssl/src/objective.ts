@@ -12,6 +12,8 @@ export interface TermContext {
   student: EncoderOutput;
   clips: number;
   clones: number;
+  /** Token grid columns (frequency patches): token index = row * gridFreq + column. */
+  gridFreq: number;
   /** The optimizer step, for terms whose weight follows a schedule. */
   step: number;
   /** What the caller passed for this term in `BatchInputs.terms[name]`, e.g. external embeddings `[clips, d]`. */
@@ -190,7 +192,14 @@ export class BootstrapObjective {
       let total = tf.add(tf.mul(frame, frameWeight), tf.mul(utterance, utteranceWeight)) as tf.Scalar;
       const terms: Record<string, tf.Scalar> = {};
       for (const term of this.terms) {
-        const perView = term.perViewLoss({ student, clips, clones, step: batch.step, input: batch.terms?.[term.name] });
+        const perView = term.perViewLoss({
+          student,
+          clips,
+          clones,
+          gridFreq: grid[1],
+          step: batch.step,
+          input: batch.terms?.[term.name],
+        });
         terms[term.name] = combineViews(perView, weighting);
         total = tf.add(total, terms[term.name]) as tf.Scalar;
       }

@@ -27,18 +27,18 @@ static const double *twiddles;
 static const double *split_cos, *split_sin;
 static const int32_t *mel_offset, *mel_length;
 static const double *mel_weights;
-static f64x2 *frame, *re, *im, *spectrum, *row;
+static f64x2 *frame, *re, *im, *spectrum, *filter_energy;
 
 #define SPLAT(x) wasm_f64x2_splat(x)
 #define ADD wasm_f64x2_add
 #define SUB wasm_f64x2_sub
 #define MUL wasm_f64x2_mul
 
-void fbank_configure(int frame_size, int frame_shift, int padded_size, int mel_bins, int flag_bits, double preemphasis,
-               double energy_floor_log, const double *window_table, const int32_t *bit_reversed_table, int stages,
-               const int32_t *spans, const double *twiddle_table, int first_stage_radix2, const double *cos_table,
-               const double *sin_table, const int32_t *offsets, const int32_t *lengths, const double *weights,
-               f64x2 *scratch) {
+void fbank_configure(int frame_size, int frame_shift, int padded_size, int mel_bins, int flag_bits,
+                     double preemphasis, double energy_floor_log, const double *window_table,
+                     const int32_t *bit_reversed_table, int stages, const int32_t *spans, const double *twiddle_table,
+                     int first_stage_radix2, const double *cos_table, const double *sin_table, const int32_t *offsets,
+                     const int32_t *lengths, const double *weights, f64x2 *scratch) {
   size = frame_size;
   shift = frame_shift;
   half = padded_size / 2;
@@ -61,7 +61,7 @@ void fbank_configure(int frame_size, int frame_shift, int padded_size, int mel_b
   re = frame + padded_size;
   im = re + half;
   spectrum = im + half;
-  row = spectrum + half + 1;
+  filter_energy = spectrum + half + 1;
   // The zero padding after the frame is never written, so clear it once here.
   for (int i = 0; i < padded_size; i++) frame[i] = SPLAT(0);
 }
@@ -192,7 +192,8 @@ static void fft_power(void) {
   }
 }
 
-/* Filter energies of two frames into row[0 .. num_mel) (f64x2, one frame per lane); returns the log energies. */
+/* Filter energies of two frames into filter_energy[0 .. num_mel) (f64x2, one frame per lane).
+ * Returns the frames' log energies (when USE_ENERGY). */
 static f64x2 process_pair(const float *a, const float *b, float offset) {
   /* Interleave the two frames into f64x2 lanes, four samples at a time. The offset is subtracted in float:
    * the reference removes the clip mean from a float32 tensor. */
@@ -254,15 +255,15 @@ static f64x2 process_pair(const float *a, const float *b, float offset) {
     f64x2 acc = SPLAT(0);
     for (int k = 0; k < length; k++) acc = ADD(acc, MUL(SPLAT(w[k]), spec[k]));
     w += length;
-    row[m] = acc;
+    filter_energy[m] = acc;
   }
   return log_energy;
 }
 
 /* Float32 filter outputs of mel bins m, m+1 for both frames: [m·t0, m·t1, (m+1)·t0, (m+1)·t1]. */
 static v128_t mel_outputs(int m) {
-  v128_t v = wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(row[m]), wasm_f32x4_demote_f64x2_zero(row[m + 1]), 0, 1,
-                                4, 5);
+  v128_t v = wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(filter_energy[m]),
+                                wasm_f32x4_demote_f64x2_zero(filter_energy[m + 1]), 0, 1, 4, 5);
   if (flags & USE_LOG) v = log_f32x4(wasm_f32x4_max(v, wasm_f32x4_splat(1.1920928955078125e-7f)));
   return v;
 }
