@@ -27,7 +27,8 @@ export async function kernelProfile(fn) {
   const byName = new Map();
   const byShape = new Map();
   let kernelMs = 0;
-  for (const k of info.kernels) {
+  // Ops with a custom gradient (e.g. tf.fused.matMul) show up as `<op>__op` around their kernel: skip them.
+  for (const k of info.kernels.filter((kernel) => !kernel.name.endsWith('__op'))) {
     const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
     kernelMs += ms;
     const add = (map, key) => {
@@ -43,7 +44,7 @@ export async function kernelProfile(fn) {
   return {
     wall,
     kernelMs,
-    calls: info.kernels.length,
+    calls: [...byName.values()].reduce((n, e) => n + e.calls, 0),
     peakBytes: info.peakBytes,
     byName: sorted(byName),
     byShape: sorted(byShape),

@@ -72,6 +72,7 @@ export {
 export {
   type FloatTensor,
   readSafetensors,
+  readSafetensorsMetadata,
   type TensorMap,
   writeSafetensors,
 } from './weights/safetensors.js';

@@ -1,4 +1,4 @@
-import type { EncoderOutput } from '@cat/layers';
+import type { EncoderOutput, NamedWeight } from '@cat/layers';
 import { gelu, Linear } from '@cat/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { type AlignmentLossKind, alignmentLoss } from './losses.js';
@@ -82,6 +82,17 @@ export class RepresentationRegularizer {
   weightAt(step: number): number {
     const { weight } = this.config;
     return typeof weight === 'function' ? weight(step) : weight;
+  }
+
+  /**
+   * The projector's weights under checkpoint names: `clap_proj.weight`/`.bias` as the reference for a single
+   * Linear; `clap_proj.0.*` and `clap_proj.2.*` (a Sequential's indices) for the MLP.
+   */
+  namedWeights(): NamedWeight[] {
+    const named = (layer: Linear, prefix: string) =>
+      layer.namedWeights().map((w) => ({ ...w, name: `${prefix}${w.name}` }));
+    if (!this.second) return named(this.projector, 'clap_proj.');
+    return [...named(this.projector, 'clap_proj.0.'), ...named(this.second, 'clap_proj.2.')];
   }
 
   trainableVariables(): tf.Variable[] {

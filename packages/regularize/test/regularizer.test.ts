@@ -34,7 +34,14 @@ describe('RepresentationRegularizer', () => {
     const projected = rr.projector.apply(student.cls) as tf.Tensor2D;
     const expected = tf.mul(alignmentLoss(projected, tf.gather(targets, [0, 0, 1, 1]) as tf.Tensor2D), 2);
     expect(Array.from(actual.dataSync())).toEqual(Array.from(expected.dataSync()).map((v) => expect.closeTo(v, 5)));
-    expect(rr.projector.namedWeights().map((w) => w.name)).toEqual(['weight', 'bias']);
+    expect(rr.namedWeights().map((w) => w.name)).toEqual(['clap_proj.weight', 'clap_proj.bias']);
+    const mlp = new RepresentationRegularizer({ targetDim: 5, studentDim: 6, projection: 'mlp', hiddenDim: 4 });
+    expect(mlp.namedWeights().map((w) => `${w.name}:${w.variable.shape}`)).toEqual([
+      'clap_proj.0.weight:6,4',
+      'clap_proj.0.bias:4',
+      'clap_proj.2.weight:4,5',
+      'clap_proj.2.bias:5',
+    ]);
   });
 
   it('aligns the CLS of a chosen block FFN output (1-based layer)', () => {

@@ -41,3 +41,21 @@ export {
   dropPathRates,
   layerDecayScale,
 } from './schedules.js';
+export {
+  type BackendChoice,
+  type CheckpointRecipe,
+  type DataRecipe,
+  defaultRecipe,
+  type FinetuneRecipe,
+  mergeRecipe,
+  applyOverrides,
+  type NormalizationPreset,
+  type OptimRecipe,
+  type PretrainRecipe,
+  type Recipe,
+  RecipeError,
+  type RegularizationRecipe,
+  resolveRecipe,
+  validateRecipe,
+} from './recipe.js';
+export { type PrefixedWeights, trainableParameters } from './run/parameters.js';

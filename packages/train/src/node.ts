@@ -11,3 +11,21 @@ export {
 export { JsonlWriter, readJsonl } from './jsonl.js';
 export { writeTrainingPlot } from './plot-file.js';
 export { type ProgressOptions, ProgressReporter, type ProgressStream } from './progress.js';
+export { bundledRecipes, loadRecipe } from './run/recipe-file.js';
+export {
+  MODEL_FILE,
+  modelCheckpointBytes,
+  readOptimizerState,
+  readTensors,
+  writeModelState,
+  writeOptimizerState,
+} from './run/model-state.js';
+export { type PlotLayout, RunFolder } from './run/run-folder.js';
+export { type PretrainOptions, type PretrainResult, pretrain } from './pretrain/pretrain.js';
+export {
+  buildPretrainingModel,
+  checkpointParts,
+  DECODER_PREFIX,
+  type PretrainingModel,
+  pretrainingParameters,
+} from './pretrain/model.js';

@@ -3,6 +3,7 @@ import { benchFbankCommand } from './bench-fbank.js';
 import { dataInspectCommand } from './data-inspect.js';
 import { demoCommand } from './demo.js';
 import { fbankCommand } from './fbank.js';
+import { pretrainCommand } from './pretrain.js';
 
 /** Every subcommand of `cat-audio`, in the order `--help` lists them. */
-export const commands: Command[] = [demoCommand, fbankCommand, dataInspectCommand, benchFbankCommand];
+export const commands: Command[] = [demoCommand, fbankCommand, dataInspectCommand, pretrainCommand, benchFbankCommand];

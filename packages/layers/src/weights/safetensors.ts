@@ -46,8 +46,8 @@ function decode(bytes: Uint8Array, dtype: string, count: number): Float32Array {
   return out;
 }
 
-/** Parses safetensors bytes; `source` (e.g. the file name) is named in errors. */
-export function readSafetensors(bytes: Uint8Array, source = 'safetensors data'): TensorMap {
+/** The JSON header of safetensors bytes and where the data starts. */
+function parseHeader(bytes: Uint8Array, source: string) {
   const fail = (what: string): never => {
     throw new Error(`${source}: ${what}`);
   };
@@ -62,7 +62,17 @@ export function readSafetensors(bytes: Uint8Array, source = 'safetensors data'):
   } catch (error) {
     return fail(`header is not valid JSON (${(error as Error).message})`);
   }
-  const dataStart = 8 + headerLength;
+  return { header, dataStart: 8 + headerLength, fail };
+}
+
+/** The `__metadata__` strings of safetensors bytes (empty when there are none). */
+export function readSafetensorsMetadata(bytes: Uint8Array, source = 'safetensors data'): Record<string, string> {
+  return (parseHeader(bytes, source).header.__metadata__ as Record<string, string> | undefined) ?? {};
+}
+
+/** Parses safetensors bytes; `source` (e.g. the file name) is named in errors. */
+export function readSafetensors(bytes: Uint8Array, source = 'safetensors data'): TensorMap {
+  const { header, dataStart, fail } = parseHeader(bytes, source);
   const tensors: TensorMap = new Map();
   for (const [name, value] of Object.entries(header)) {
     if (name === '__metadata__') continue;

@@ -3,6 +3,7 @@ import {
   BatchMatMul,
   Conv2DBackpropInput,
   getKernel,
+  Identity,
   type KernelConfig,
   registerKernel,
   unregisterKernel,
@@ -15,6 +16,7 @@ import { fastConv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-backprop-filter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-backprop-input.js';
 import { fastFusedMatMulConfig } from './fused-mat-mul.js';
+import { sharedIdentityConfig } from './identity.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
 /** Marks our registrations, so that a second call (or a second copy of this module) sees them. */
@@ -30,12 +32,14 @@ const addedKernels: KernelConfig[] = [
 
 /**
  * Kernels tfjs-backend-wasm has, but runs in a naive loop for the shapes training produces
- * (transposed or batched matmuls, conv input gradients): each is wrapped to reach XNNPACK instead.
+ * (transposed or batched matmuls, conv input gradients): each is wrapped to reach XNNPACK instead;
+ * and Identity, which copies where sharing is enough.
  */
 const replacedKernels: Array<[string, (own: KernelConfig) => KernelConfig]> = [
   [BatchMatMul, fastBatchMatMulConfig],
   [_FusedMatMul, fastFusedMatMulConfig],
   [Conv2DBackpropInput, fastConv2DBackpropInputConfig],
+  [Identity, sharedIdentityConfig],
 ];
 
 /** Names of the wasm kernels this package adds or replaces. */

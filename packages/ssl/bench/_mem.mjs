@@ -1,0 +1,26 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { CnnDecoder, createEncoder, modelPreset, prepareBackend } from '@cat/layers';
+import { BootstrapObjective } from '../dist/index.js';
+await prepareBackend({ backend: 'wasm' });
+const model='cat-tiny', batch=Number(process.argv[2]), frames=128;
+const preset = modelPreset(model);
+const student = createEncoder(model, 1), teacher = createEncoder(model, 2);
+const decoder = new CnnDecoder({ ...preset.decoder, seed: 3 });
+decoder.apply(tf.zeros([1, 64, preset.encoder.embedDim]));
+const objective = new BootstrapObjective(student, teacher, decoder, { clones: 4, seed: 4 });
+const x = tf.randomNormal([batch, frames, 128], 0, 1, 'float32', 5);
+const masks = objective.sampleMasks(batch, frames, 128);
+const targets = objective.teacherTargets(x);
+const info = await tf.profile(() => { const { value, grads } = tf.variableGrads(() => objective.losses({ spectrogram: x, masks, step: 0 }, targets).total, objective.trainableVariables()); return value; });
+console.log('peak MB', info.peakBytes/2**20, 'heap', tf.backend().wasm.HEAPF32.buffer.byteLength/2**20);
+const big = info.kernels.filter(k => k.bytesAdded > 20e6).map(k => `${k.name} ${k.outputShapes.map(s=>'['+s+']')} ${(k.bytesAdded/2**20).toFixed(0)}MB`);
+console.log(big.length, big.slice(0,60).join('\n'));
+const agg = new Map();
+let peakAt = 0, peak = 0;
+info.kernels.forEach((k, i) => { if (k.totalBytesSnapshot > peak) { peak = k.totalBytesSnapshot; peakAt = i; } const e = agg.get(k.name) ?? [0,0]; e[0] += k.bytesAdded; e[1]++; agg.set(k.name, e); });
+console.log([...agg].sort((a,b)=>b[1][0]-a[1][0]).slice(0,15).map(([n,[b,c]])=>`${n} ${(b/2**20).toFixed(0)}MB ${c}`).join('\n'));
+console.log('peak at', peakAt, 'of', info.kernels.length, (peak/2**20).toFixed(0));
+for (let i = 0; i < info.kernels.length; i += Math.floor(info.kernels.length/30)) console.log(i, info.kernels[i].name, (info.kernels[i].totalBytesSnapshot/2**20).toFixed(0));
+const agg2 = new Map();
+for (const k of info.kernels) { const key = `${k.name} ${k.inputShapes.map(s=>'['+s+']').join(' ')}`; const e = agg2.get(key) ?? [0,0]; e[0] += k.bytesAdded; e[1]++; agg2.set(key, e); }
+console.log([...agg2].sort((a,b)=>b[1][0]-a[1][0]).slice(0,40).map(([n,[b,c]])=>`${(b/2**20).toFixed(0)}MB ${c}x ${n}`).join('\n'));

@@ -1,0 +1,21 @@
+import type { ClipEntry } from '@cat/data';
+import { type FeatureStore, NpyFeatureStore, PackedFeatureStore, parseEncoderSpec, precomputeFeatures } from '@cat/regularize';
+
+/**
+ * The external features for Representation Regularization: an existing store (`npy:<manifest.json>`,
+ * `packed:<dir>`) as it is, or any other encoder spec computed once for the training clips into `dir`
+ * (resumable; reused by later runs and resumes).
+ */
+export async function externalFeatureStore(
+  spec: string,
+  entries: ClipEntry[],
+  dir: string,
+  log: (line: string) => void,
+): Promise<FeatureStore> {
+  if (spec.startsWith('npy:')) return NpyFeatureStore.open(spec.slice(4));
+  if (spec.startsWith('packed:')) return PackedFeatureStore.open(spec.slice(7));
+  const encoder = await parseEncoderSpec(spec);
+  log(`regularization: ${encoder.name} features (${encoder.dimension} values) for ${entries.length} clips in ${dir}`);
+  await precomputeFeatures({ encoder, entries, out: dir, packed: true });
+  return PackedFeatureStore.open(dir);
+}
