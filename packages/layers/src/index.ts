@@ -31,6 +31,7 @@ export {
   FeatureExtractor,
   type FeatureExtractorOptions,
   type Granularity,
+  teacherWeights,
 } from './models/embed.js';
 export {
   CatEncoder,

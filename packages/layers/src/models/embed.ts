@@ -1,16 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { loadCheckpoint } from '../weights/mapping.js';
 import type { TensorMap } from '../weights/safetensors.js';
-import type { SpectrogramEncoder } from './encoder.js';
+import type { EncoderConfig, SpectrogramEncoder } from './encoder.js';
 import { createEncoder, type ModelName } from './presets.js';
 
 /** EAT feature-extraction granularity: `utterance` = CLS, `frame` = patch tokens, `all` = both (CLS first). */
 export type Granularity = 'utterance' | 'frame' | 'all';
 
 export interface FeatureExtractorOptions {
-  model: ModelName;
+  /** A preset name or a custom encoder configuration. */
+  model: ModelName | EncoderConfig;
   /** A reference checkpoint (pre-training: the student is used; or fine-tuned). Without it, random init from `seed`. */
   weights?: TensorMap;
+  /** From a pre-training checkpoint, embed with the student (default) or the EMA teacher (`_ema.` keys). */
+  use?: 'student' | 'teacher';
   /** Named in weight-loading errors. */
   weightsSource?: string;
   seed?: number;
@@ -28,7 +31,10 @@ export class FeatureExtractor {
 
   constructor(options: FeatureExtractorOptions) {
     this.encoder = createEncoder(options.model, options.seed);
-    if (options.weights) loadCheckpoint({ encoder: this.encoder }, options.weights, options.weightsSource);
+    if (options.weights) {
+      const weights = options.use === 'teacher' ? teacherWeights(options.weights, options.weightsSource) : options.weights;
+      loadCheckpoint({ encoder: this.encoder }, weights, options.weightsSource);
+    }
   }
 
   /**
@@ -58,6 +64,14 @@ export class FeatureExtractor {
   dispose(): void {
     this.encoder.dispose();
   }
+}
+
+/** The EMA teacher of a pre-training checkpoint as encoder weights (`_ema.` prefix removed). */
+export function teacherWeights(weights: TensorMap, source = 'checkpoint'): TensorMap {
+  const teacher: TensorMap = new Map();
+  for (const [name, tensor] of weights) if (name.startsWith('_ema.')) teacher.set(name.slice(5), tensor);
+  if (teacher.size === 0) throw new Error(`${source}: no EMA teacher (_ema.*) weights in this checkpoint`);
+  return teacher;
 }
 
 /** One-shot: builds the model, embeds one normalised fbank [T, 128] and frees the model. */

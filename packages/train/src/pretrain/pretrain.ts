@@ -37,6 +37,8 @@ export interface PretrainOptions {
   recipe: Recipe;
   /** Stop (and checkpoint) after this much wall time; the schedule still spans `optim.steps`. */
   minutes?: number;
+  /** Stop (checkpointing) once this step is reached, as if killed there; the schedule still spans `optim.steps`. */
+  until?: number;
   /** Continue from the newest checkpoint in the run folder (default true). */
   resume?: boolean;
   /** One line per event (backend choice, skipped files, checkpoints); default stderr. */
@@ -53,7 +55,7 @@ export interface PretrainResult {
   lastWeights: string;
   /** Loss of every step run by this call, in order. */
   losses: number[];
-  stoppedBy: 'steps' | 'time';
+  stoppedBy: 'steps' | 'time' | 'until';
   backend: string;
 }
 
@@ -228,6 +230,10 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
         if (step % recipe.log.every === 0 || step === steps) run.metrics({ step, epoch: batch.epoch, ...values });
         if (step % recipe.checkpoint.every === 0 && step < steps) await save(values);
         if (step >= steps) break training;
+        if (options.until !== undefined && step >= options.until) {
+          stoppedBy = 'until';
+          break training;
+        }
       }
     }
     progress?.finish();

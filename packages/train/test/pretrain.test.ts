@@ -1,0 +1,114 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FeatureExtractor, readSafetensors } from '@cat/layers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pretrain } from '../src/pretrain/pretrain.js';
+import { resolveRecipe } from '../src/recipe.js';
+
+let dir: string;
+
+/** A 16-bit mono WAV of `seconds` of a tone plus noise. */
+function wav(seconds: number, frequency: number, seed: number): Uint8Array {
+  const rate = 16000;
+  const n = Math.floor(seconds * rate);
+  const bytes = new Uint8Array(44 + 2 * n);
+  const view = new DataView(bytes.buffer);
+  const text = (offset: number, s: string) => [...s].forEach((c, i) => view.setUint8(offset + i, c.charCodeAt(0)));
+  text(0, 'RIFF');
+  view.setUint32(4, 36 + 2 * n, true);
+  text(8, 'WAVEfmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true);
+  view.setUint16(22, 1, true);
+  view.setUint32(24, rate, true);
+  view.setUint32(28, 2 * rate, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  text(36, 'data');
+  view.setUint32(40, 2 * n, true);
+  let state = seed;
+  for (let i = 0; i < n; i++) {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    const noise = state / 2147483648 - 0.5;
+    const value = 0.3 * Math.sin((2 * Math.PI * frequency * i) / rate) * Math.exp(-i / rate) + 0.1 * noise;
+    view.setInt16(44 + 2 * i, Math.round(value * 32767), true);
+  }
+  return bytes;
+}
+
+function recipe(out: string, overrides: string[] = []) {
+  return resolveRecipe(
+    {
+      task: 'pretrain',
+      model: 'custom',
+      architecture: {
+        encoder: {
+          embedDim: 32,
+          numHeads: 2,
+          depth: 2,
+          multiResolution: { resolutions: [4, 8, 16], channels: [8, 16], depths: [1, 1] },
+        },
+        decoder: { numLayers: 1, kernelSize: 3, groups: 16 },
+      },
+      backend: 'wasm',
+      data: { train: join(dir, 'clips'), targetLength: 64, batchSize: 2, workers: 0, minSamples: 1000 },
+      optim: { lr: 0.001, warmupSteps: 2, steps: 6 },
+      pretrain: { clones: 2, ema: { start: 0.99, end: 0.999, steps: 6 } },
+      checkpoint: { out, every: 3, keepLast: 2, keepBest: 0 },
+      log: { every: 1, evalEvery: 0 },
+    },
+    overrides,
+  );
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cat-pretrain-'));
+  const clips = join(dir, 'clips');
+  await import('node:fs/promises').then((fs) => fs.mkdir(clips));
+  for (let i = 0; i < 8; i++) await writeFile(join(clips, `clip${i}.wav`), wav(0.8, 200 + 90 * i, i + 1));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('pretrain', () => {
+  it('trains, writes checkpoints, metrics, a plot and last.safetensors loadable by the feature extractor', async () => {
+    const out = join(dir, 'run-a');
+    const result = await pretrain({ recipe: recipe(out), log: () => {}, progress: false });
+    expect(result.step).toBe(6);
+    expect(result.losses).toHaveLength(6);
+    for (const loss of result.losses) expect(Number.isFinite(loss)).toBe(true);
+    expect((await readdir(join(out, 'checkpoints'))).filter((d) => d.startsWith('step-')).sort()).toEqual([
+      'step-000003',
+      'step-000006',
+    ]);
+    for (const file of ['config.json', 'metrics.jsonl', 'plot.svg', 'last.safetensors']) {
+      expect(existsSync(join(out, file)), file).toBe(true);
+    }
+    const { readFile } = await import('node:fs/promises');
+    const tensors = readSafetensors(new Uint8Array(await readFile(join(out, 'last.safetensors'))));
+    expect([...tensors.keys()].some((k) => k.startsWith('_ema.blocks.0.'))).toBe(true);
+    expect([...tensors.keys()].some((k) => k.startsWith('modality_encoders.IMAGE.decoder.'))).toBe(true);
+    const extractor = new FeatureExtractor({
+      model: recipe(out).architecture!.encoder,
+      weights: tensors,
+    });
+    const embedding = extractor.embed(new Float32Array(64 * 128), 'utterance');
+    expect(embedding.shape).toEqual([1, 32]);
+  });
+
+  it('resumes after a stop with the losses of an uninterrupted run', async () => {
+    const whole = await pretrain({ recipe: recipe(join(dir, 'run-whole')), log: () => {}, progress: false });
+    const out = join(dir, 'run-split');
+    const first = await pretrain({ recipe: recipe(out), until: 3, log: () => {}, progress: false });
+    expect(first.stoppedBy).toBe('until');
+    const second = await pretrain({ recipe: recipe(out), log: () => {}, progress: false });
+    expect(second.step).toBe(6);
+    const resumed = [...first.losses, ...second.losses];
+    expect(resumed).toHaveLength(6);
+    resumed.forEach((loss, i) => expect(loss).toBeCloseTo(whole.losses[i], 4));
+  });
+});
