@@ -1,19 +1,11 @@
 export { ALIGNMENT_LOSS_KINDS, type AlignmentLossKind, alignmentLoss } from './losses.js';
 export { decodeFloat16, encodeFloat16 } from './float16.js';
-export {
-  clipId,
-  type FeatureManifestEntry,
-  type FeatureStore,
-  gatherFeatures,
-  NpyFeatureStore,
-  PackedFeatureStore,
-  readFeatureManifest,
-  writeFeatureManifest,
-  writePackedFeatures,
-} from './stores.js';
+// The stores read files: they are exported from '@cat/regularize/node'.
+export type { FeatureManifestEntry, FeatureStore } from './stores.js';
 export {
   type RegularizerConfig,
   RepresentationRegularizer,
   resampleFrames,
   type WeightSchedule,
 } from './regularizer.js';
+export type { ClipInput, ExternalEncoder } from './encoders/types.js';

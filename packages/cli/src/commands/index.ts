@@ -2,8 +2,9 @@ import type { Command } from '../command.js';
 import { benchFbankCommand } from './bench-fbank.js';
 import { dataInspectCommand } from './data-inspect.js';
 import { demoCommand } from './demo.js';
+import { embedCommand } from './embed.js';
 import { fbankCommand } from './fbank.js';
 import { pretrainCommand } from './pretrain.js';
 
 /** Every subcommand of `cat-audio`, in the order `--help` lists them. */
-export const commands: Command[] = [demoCommand, fbankCommand, dataInspectCommand, pretrainCommand, benchFbankCommand];
+export const commands: Command[] = [demoCommand, fbankCommand, embedCommand, dataInspectCommand, pretrainCommand, benchFbankCommand];
