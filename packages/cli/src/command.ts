@@ -40,12 +40,17 @@ export class UsageError extends Error {
 
 export function commandHelp(command: Command): string {
   const name = `cat-audio ${command.path.join(' ')}`;
-  const lines = [`${name} — ${command.summary}`, '', `Usage: ${name} ${command.positionals.names} [options]`.trimEnd()];
+  const lines = [
+    `${name} — ${command.summary}`,
+    '',
+    `Usage: ${name} ${command.positionals.names} [options]`.trimEnd(),
+  ];
   const entries = Object.entries(command.options);
   lines.push('', 'Options:');
   const rows = entries.map(([key, spec]) => {
     const flag = `${spec.short ? `-${spec.short}, ` : ''}--${key}${spec.type === 'string' ? ` ${spec.valueName ?? 'VALUE'}` : ''}`;
-    const fallback = spec.default !== undefined && spec.type === 'string' ? ` (default: ${spec.default})` : '';
+    const fallback =
+      spec.default !== undefined && spec.type === 'string' ? ` (default: ${spec.default})` : '';
     return [flag, spec.description + fallback];
   });
   rows.push(['-h, --help', 'show this help']);
@@ -70,7 +75,7 @@ export function parseCommandArgs(command: Command, args: string[]) {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const values: CommandContext['values'] = { ...parsed.values };
+  const values = { ...parsed.values } as CommandContext['values'];
   for (const [key, spec] of Object.entries(command.options)) {
     if (values[key] === undefined && spec.default !== undefined) values[key] = spec.default;
   }
@@ -96,7 +101,11 @@ export function integerOption(values: CommandContext['values'], key: string, min
 }
 
 /** Read an option that must be one of a few names. */
-export function choiceOption<T extends string>(values: CommandContext['values'], key: string, choices: readonly T[]): T {
+export function choiceOption<T extends string>(
+  values: CommandContext['values'],
+  key: string,
+  choices: readonly T[],
+): T {
   const raw = String(values[key]);
   if (!choices.includes(raw as T)) {
     throw new UsageError(`--${key} must be one of ${choices.join(', ')}, got '${raw}'`);

@@ -1,3 +1,3 @@
-export { main, type MainIO } from './main.js';
 export { type Command, type CommandContext, type OptionSpec, UsageError } from './command.js';
 export { commands } from './commands/index.js';
+export { type MainIO, main } from './main.js';

@@ -45,7 +45,9 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
       const rest = argv.slice(1);
       const helpOnly = rest.length === 0 || rest[0] === '--help' || rest[0] === '-h';
       (helpOnly ? stdout : stderr)(
-        helpOnly ? overview([argv[0]]) : `cat-audio: unknown command '${argv.slice(0, 2).join(' ')}'\n\n${overview([argv[0]])}`,
+        helpOnly
+          ? overview([argv[0]])
+          : `cat-audio: unknown command '${argv.slice(0, 2).join(' ')}'\n\n${overview([argv[0]])}`,
       );
       return helpOnly ? 0 : 2;
     }

@@ -68,13 +68,21 @@ describe('cat-audio', () => {
     expect(ours.shape).toEqual(reference.shape);
     expect(ours.dtype).toBe('float32');
     let worst = 0;
-    for (let i = 0; i < ours.data.length; i++) worst = Math.max(worst, Math.abs(ours.data[i] - reference.data[i]));
+    for (let i = 0; i < ours.data.length; i++)
+      worst = Math.max(worst, Math.abs(ours.data[i] - reference.data[i]));
     expect(worst).toBeLessThanOrEqual(1e-3);
   });
 
   it('pads and normalises like ref_fbank.py --normalize --target-length', async () => {
     const output = join(dir, 'guitar-norm.npy');
-    const result = await run(['fbank', assetPath(BUNDLED_CLIP), output, '--normalize', '--target-length', '1024']);
+    const result = await run([
+      'fbank',
+      assetPath(BUNDLED_CLIP),
+      output,
+      '--normalize',
+      '--target-length',
+      '1024',
+    ]);
     expect(result.status).toBe(0);
     const ours = decodeNpy(await readFile(output));
     const reference = decodeNpy(await readFile(join(__dirname, '__fixtures__/guit_harmonics_16k.fbank.npy')));

@@ -13,7 +13,12 @@ export interface NpyArray {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-const DESCR: Record<string, NpyDtype> = { '<f4': 'float32', '<f8': 'float64', '<i4': 'int32', '<f2': 'float16' };
+const DESCR: Record<string, NpyDtype> = {
+  '<f4': 'float32',
+  '<f8': 'float64',
+  '<i4': 'int32',
+  '<f2': 'float16',
+};
 const DESCR_OF: Record<NpyDtype, string> = { float32: '<f4', float64: '<f8', int32: '<i4', float16: '<f2' };
 const BYTES: Record<NpyDtype, number> = { float32: 4, float64: 8, int32: 4, float16: 2 };
 
@@ -39,7 +44,8 @@ export function decodeNpy(bytes: Uint8Array, source = '<npy>'): NpyArray {
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || !fortran || shapeText === undefined) throw new NpyFormatError(source, `unparsable header ${header.trim()}`);
+  if (!descr || !fortran || shapeText === undefined)
+    throw new NpyFormatError(source, `unparsable header ${header.trim()}`);
   const dtype = DESCR[descr];
   if (!dtype) throw new NpyFormatError(source, `unsupported dtype ${descr} (expected <f4, <f8, <i4 or <f2)`);
   if (fortran === 'True') throw new NpyFormatError(source, 'Fortran-order arrays are not supported');
@@ -74,9 +80,16 @@ export function encodeNpy(
 ): Uint8Array {
   const kind: NpyDtype =
     dtype ??
-    (data instanceof Float64Array ? 'float64' : data instanceof Int32Array ? 'int32' : data instanceof Uint16Array ? 'float16' : 'float32');
+    (data instanceof Float64Array
+      ? 'float64'
+      : data instanceof Int32Array
+        ? 'int32'
+        : data instanceof Uint16Array
+          ? 'float16'
+          : 'float32');
   const count = shape.reduce((a, b) => a * b, 1);
-  if (count !== data.length) throw new Error(`encodeNpy: shape (${shape.join(', ')}) holds ${count} values, data has ${data.length}`);
+  if (count !== data.length)
+    throw new Error(`encodeNpy: shape (${shape.join(', ')}) holds ${count} values, data has ${data.length}`);
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '${DESCR_OF[kind]}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   // Pad so the data starts on a 64-byte boundary, as numpy does.

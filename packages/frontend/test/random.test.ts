@@ -11,9 +11,27 @@ describe('SeededRandom', () => {
   });
 
   it('repeats for a seed and differs between seeds', () => {
-    const a = Array.from({ length: 5 }, ((r) => () => r.next())(new SeededRandom(42)));
-    const b = Array.from({ length: 5 }, ((r) => () => r.next())(new SeededRandom(42)));
-    const c = Array.from({ length: 5 }, ((r) => () => r.next())(new SeededRandom(43)));
+    const a = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.next()
+      )(new SeededRandom(42)),
+    );
+    const b = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.next()
+      )(new SeededRandom(42)),
+    );
+    const c = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.next()
+      )(new SeededRandom(43)),
+    );
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
   });

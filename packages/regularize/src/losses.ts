@@ -13,9 +13,15 @@ export type AlignmentLossKind = 'mse' | 'cosine' | 'l1' | 'kl';
 export const ALIGNMENT_LOSS_KINDS: readonly AlignmentLossKind[] = ['mse', 'cosine', 'l1', 'kl'];
 
 /** Per-view alignment loss `[V]` between projected student vectors and external targets, both `[V, d]`. */
-export function alignmentLoss(projected: tf.Tensor2D, target: tf.Tensor2D, kind: AlignmentLossKind = 'mse'): tf.Tensor1D {
+export function alignmentLoss(
+  projected: tf.Tensor2D,
+  target: tf.Tensor2D,
+  kind: AlignmentLossKind = 'mse',
+): tf.Tensor1D {
   if (!tf.util.arraysEqual(projected.shape, target.shape)) {
-    throw new Error(`alignmentLoss: projected [${projected.shape}] and target [${target.shape}] differ in shape`);
+    throw new Error(
+      `alignmentLoss: projected [${projected.shape}] and target [${target.shape}] differ in shape`,
+    );
   }
   const d = target.shape[1];
   return tf.tidy(() => {
@@ -39,7 +45,9 @@ export function alignmentLoss(projected: tf.Tensor2D, target: tf.Tensor2D, kind:
         return tf.mean(tf.mul(tf.exp(logP), tf.sub(logP, logE)), -1) as tf.Tensor1D;
       }
       default:
-        throw new Error(`alignmentLoss: unknown loss '${kind}' (expected ${ALIGNMENT_LOSS_KINDS.join(', ')})`);
+        throw new Error(
+          `alignmentLoss: unknown loss '${kind}' (expected ${ALIGNMENT_LOSS_KINDS.join(', ')})`,
+        );
     }
   });
 }

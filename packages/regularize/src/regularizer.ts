@@ -135,19 +135,26 @@ export class RepresentationRegularizer {
     const { student, clips, clones, step, input } = context;
     const { targetDim, level, loss } = this.config;
     if (!input) {
-      throw new Error(`${this.name}: no external features for this batch (pass them as terms['${this.name}'])`);
+      throw new Error(
+        `${this.name}: no external features for this batch (pass them as terms['${this.name}'])`,
+      );
     }
-    const expected = level === 'utterance' ? `[${clips}, ${targetDim}]` : `[${clips}, gridTime, ${targetDim}]`;
-    if (input.shape[0] !== clips || input.shape[input.rank - 1] !== targetDim || input.rank !== (level === 'utterance' ? 2 : 3)) {
+    const expected =
+      level === 'utterance' ? `[${clips}, ${targetDim}]` : `[${clips}, gridTime, ${targetDim}]`;
+    if (
+      input.shape[0] !== clips ||
+      input.shape[input.rank - 1] !== targetDim ||
+      input.rank !== (level === 'utterance' ? 2 : 3)
+    ) {
       throw new Error(`${this.name}: external features of shape [${input.shape}], expected ${expected}`);
     }
     return tf.tidy(() => {
       const views = clips * clones;
       // Each clip's features, repeated for its clones (view = clip * clones + clone).
-      const perView = tf.reshape(tf.tile(tf.expandDims(input, 1), [1, clones, ...input.shape.slice(1).map(() => 1)]), [
-        views,
-        ...input.shape.slice(1),
-      ]);
+      const perView = tf.reshape(
+        tf.tile(tf.expandDims(input, 1), [1, clones, ...input.shape.slice(1).map(() => 1)]),
+        [views, ...input.shape.slice(1)],
+      );
       let result: tf.Tensor1D;
       if (level === 'utterance') {
         const [a, b] = this.align(this.studentSide(student) as tf.Tensor2D, perView as tf.Tensor2D);
@@ -164,7 +171,8 @@ export class RepresentationRegularizer {
     const tokens = student.tokens;
     const [views, kept, dim] = tokens.shape;
     const gridTime = frames.shape[1];
-    const indices = student.visibleIndices ?? tf.tile(tf.expandDims(tf.range(0, kept, 1, 'int32'), 0), [views, 1]);
+    const indices =
+      student.visibleIndices ?? tf.tile(tf.expandDims(tf.range(0, kept, 1, 'int32'), 0), [views, 1]);
     const rows = tf.floorDiv(indices, gridFreq) as tf.Tensor2D;
     // Gather each token's row as a one-hot matmul: its gradient needs no scatter kernel.
     const selector = tf.cast(tf.oneHot(rows, gridTime), 'float32') as tf.Tensor3D;
@@ -179,8 +187,14 @@ export class RepresentationRegularizer {
  * Linear interpolation of frame-level features `[frames, d]` to `rows` time steps (e.g. the token grid's
  * T/16), aligning the first and last frames' centres with the first and last rows'.
  */
-export function resampleFrames(features: Float32Array, frames: number, dim: number, rows: number): Float32Array {
-  if (features.length !== frames * dim) throw new Error(`resampleFrames: ${features.length} values is not ${frames} x ${dim}`);
+export function resampleFrames(
+  features: Float32Array,
+  frames: number,
+  dim: number,
+  rows: number,
+): Float32Array {
+  if (features.length !== frames * dim)
+    throw new Error(`resampleFrames: ${features.length} values is not ${frames} x ${dim}`);
   const out = new Float32Array(rows * dim);
   for (let r = 0; r < rows; r++) {
     const position = rows === 1 ? 0 : (r * (frames - 1)) / (rows - 1);

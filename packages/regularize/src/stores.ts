@@ -35,16 +35,27 @@ export async function readFeatureManifest(path: string): Promise<FeatureManifest
     throw new Error(`${path}: not a readable JSON feature manifest: ${(error as Error).message}`);
   }
   if (!Array.isArray(parsed) || parsed.length === 0) {
-    throw new Error(`${path}: a feature manifest is a non-empty JSON list of {wav_path, clap_path, num_frame}`);
+    throw new Error(
+      `${path}: a feature manifest is a non-empty JSON list of {wav_path, clap_path, num_frame}`,
+    );
   }
   const root = dirname(path);
   return parsed.map((entry, index) => {
     const e = entry as Partial<FeatureManifestEntry>;
-    if (typeof e.wav_path !== 'string' || typeof e.clap_path !== 'string' || typeof e.num_frame !== 'number') {
+    if (
+      typeof e.wav_path !== 'string' ||
+      typeof e.clap_path !== 'string' ||
+      typeof e.num_frame !== 'number'
+    ) {
       throw new Error(`${path}: entry ${index} lacks wav_path, clap_path (strings) or num_frame (number)`);
     }
     const at = (p: string) => (isAbsolute(p) ? p : resolve(root, p));
-    return { ...e, wav_path: at(e.wav_path), clap_path: at(e.clap_path), num_frame: e.num_frame } as FeatureManifestEntry;
+    return {
+      ...e,
+      wav_path: at(e.wav_path),
+      clap_path: at(e.clap_path),
+      num_frame: e.num_frame,
+    } as FeatureManifestEntry;
   });
 }
 
@@ -84,7 +95,9 @@ export class NpyFeatureStore implements FeatureStore {
     if (!path) return undefined;
     const vector = await readVector(path);
     if (vector.length !== this.dimension) {
-      throw new Error(`${path}: feature of length ${vector.length}, the store's features have ${this.dimension}`);
+      throw new Error(
+        `${path}: feature of length ${vector.length}, the store's features have ${this.dimension}`,
+      );
     }
     return vector;
   }
@@ -102,7 +115,8 @@ async function readVector(path: string): Promise<Float32Array> {
   if (array.shape.filter((s) => s > 1).length > 1) {
     throw new Error(`${path}: a clip feature must be one vector, got shape (${array.shape.join(', ')})`);
   }
-  const data = array.dtype === 'float16' ? decodeFloat16(array.data as Uint16Array) : Float32Array.from(array.data);
+  const data =
+    array.dtype === 'float16' ? decodeFloat16(array.data as Uint16Array) : Float32Array.from(array.data);
   return data.length === length ? data : data.subarray(0, length);
 }
 
@@ -128,12 +142,16 @@ export class PackedFeatureStore implements FeatureStore {
     const matrixPath = join(dir, 'features.npy');
     const idsPath = join(dir, 'ids.json');
     const array = decodeNpy(await readFile(matrixPath), matrixPath);
-    if (array.shape.length !== 2) throw new Error(`${matrixPath}: expected a [clips, d] matrix, got (${array.shape})`);
+    if (array.shape.length !== 2)
+      throw new Error(`${matrixPath}: expected a [clips, d] matrix, got (${array.shape})`);
     const ids = JSON.parse(await readFile(idsPath, 'utf8')) as string[];
     if (!Array.isArray(ids) || ids.length !== array.shape[0]) {
-      throw new Error(`${idsPath}: lists ${Array.isArray(ids) ? ids.length : 'no'} ids for ${array.shape[0]} rows`);
+      throw new Error(
+        `${idsPath}: lists ${Array.isArray(ids) ? ids.length : 'no'} ids for ${array.shape[0]} rows`,
+      );
     }
-    const data = array.dtype === 'float16' ? decodeFloat16(array.data as Uint16Array) : Float32Array.from(array.data);
+    const data =
+      array.dtype === 'float16' ? decodeFloat16(array.data as Uint16Array) : Float32Array.from(array.data);
     return new PackedFeatureStore(data, ids, array.shape[1]);
   }
 
@@ -165,7 +183,8 @@ export async function writePackedFeatures(
   const d = vectors[0].length;
   const matrix = new Float32Array(ids.length * d);
   vectors.forEach((v, i) => {
-    if (v.length !== d) throw new Error(`writePackedFeatures: vector of ${ids[i]} has ${v.length} values, expected ${d}`);
+    if (v.length !== d)
+      throw new Error(`writePackedFeatures: vector of ${ids[i]} has ${v.length} values, expected ${d}`);
     matrix.set(v, i * d);
   });
   await mkdir(dir, { recursive: true });

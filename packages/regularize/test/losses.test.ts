@@ -43,7 +43,9 @@ describe('alignment losses against PyTorch', () => {
   });
 
   it('rejects mismatched shapes and unknown kinds', () => {
-    expect(() => alignmentLoss(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([2, 4]) as tf.Tensor2D)).toThrow(/shape/);
+    expect(() => alignmentLoss(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([2, 4]) as tf.Tensor2D)).toThrow(
+      /shape/,
+    );
     const x = tf.zeros([1, 2]) as tf.Tensor2D;
     expect(() => alignmentLoss(x, x, 'ce' as AlignmentLossKind)).toThrow(/unknown loss 'ce'/);
   });

@@ -1,4 +1,10 @@
-import { CnnDecoder, createEncoder, type EncoderConfig, type EncoderOutput, prepareBackend } from '@cat/layers';
+import {
+  CnnDecoder,
+  createEncoder,
+  type EncoderConfig,
+  type EncoderOutput,
+  prepareBackend,
+} from '@cat/layers';
 import { BootstrapObjective } from '@cat/ssl';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +27,11 @@ function fakeStudent(views: number, dim: number): EncoderOutput {
     cls: tf.randomNormal([views, dim], 0, 1, 'float32', 1) as tf.Tensor2D,
     tokens: tf.randomNormal([views, 3, dim], 0, 1, 'float32', 2) as tf.Tensor3D,
     layerOutputs: [0, 1].map((i) => tf.randomNormal([views, 4, dim], 0, 1, 'float32', 10 + i) as tf.Tensor3D),
-    visibleIndices: tf.tensor2d([0, 9, 17, 3, 8, 30, 1, 2, 31, 4, 5, 6].slice(0, views * 3), [views, 3], 'int32'),
+    visibleIndices: tf.tensor2d(
+      [0, 9, 17, 3, 8, 30, 1, 2, 31, 4, 5, 6].slice(0, views * 3),
+      [views, 3],
+      'int32',
+    ),
   };
 }
 
@@ -33,9 +43,16 @@ describe('RepresentationRegularizer', () => {
     const actual = rr.perViewLoss({ student, clips: 2, clones: 2, step: 0, input: targets });
     const projected = rr.projector.apply(student.cls) as tf.Tensor2D;
     const expected = tf.mul(alignmentLoss(projected, tf.gather(targets, [0, 0, 1, 1]) as tf.Tensor2D), 2);
-    expect(Array.from(actual.dataSync())).toEqual(Array.from(expected.dataSync()).map((v) => expect.closeTo(v, 5)));
+    expect(Array.from(actual.dataSync())).toEqual(
+      Array.from(expected.dataSync()).map((v) => expect.closeTo(v, 5)),
+    );
     expect(rr.namedWeights().map((w) => w.name)).toEqual(['clap_proj.weight', 'clap_proj.bias']);
-    const mlp = new RepresentationRegularizer({ targetDim: 5, studentDim: 6, projection: 'mlp', hiddenDim: 4 });
+    const mlp = new RepresentationRegularizer({
+      targetDim: 5,
+      studentDim: 6,
+      projection: 'mlp',
+      hiddenDim: 4,
+    });
     expect(mlp.namedWeights().map((w) => `${w.name}:${w.variable.shape}`)).toEqual([
       'clap_proj.0.weight:6,4',
       'clap_proj.0.bias:4',
@@ -51,9 +68,13 @@ describe('RepresentationRegularizer', () => {
     const actual = rr.perViewLoss({ student, clips: 2, clones: 1, step: 0, input: targets });
     const cls = tf.reshape(tf.slice(student.layerOutputs[1], [0, 0, 0], [2, 1, 6]), [2, 6]);
     const expected = alignmentLoss(rr.projector.apply(cls) as tf.Tensor2D, targets as tf.Tensor2D);
-    expect(Array.from(actual.dataSync())).toEqual(Array.from(expected.dataSync()).map((v) => expect.closeTo(v, 5)));
+    expect(Array.from(actual.dataSync())).toEqual(
+      Array.from(expected.dataSync()).map((v) => expect.closeTo(v, 5)),
+    );
     const wrong = new RepresentationRegularizer({ targetDim: 5, studentDim: 6, layer: 9 });
-    expect(() => wrong.perViewLoss({ student, clips: 2, clones: 1, step: 0, input: targets })).toThrow(/layer 9/);
+    expect(() => wrong.perViewLoss({ student, clips: 2, clones: 1, step: 0, input: targets })).toThrow(
+      /layer 9/,
+    );
   });
 
   it('projects the target instead for target-to-student, and follows a weight schedule', () => {
@@ -114,14 +135,18 @@ describe('RepresentationRegularizer', () => {
     const frozen = objective.teacher.trainableWeights.map((w) => w.read() as tf.Variable);
     let regularization = 0;
     const { grads } = tf.variableGrads(() => {
-      const parts = objective.losses({ spectrogram: x, step: 0, terms: { regularization: external } }, targets);
+      const parts = objective.losses(
+        { spectrogram: x, step: 0, terms: { regularization: external } },
+        targets,
+      );
       regularization = parts.terms.regularization.dataSync()[0];
       return parts.total;
     }, [...trainable, ...frozen]);
     expect(regularization).toBeGreaterThan(0);
-    for (const v of rr.trainableVariables()) expect(tf.max(tf.abs(grads[v.name])).dataSync()[0]).toBeGreaterThan(0);
+    for (const v of rr.trainableVariables())
+      expect(tf.max(tf.abs(grads[v.name])).dataSync()[0]).toBeGreaterThan(0);
     const cls = objective.student.trainableWeights.find((w) => w.name.includes('extra_tokens'))!;
-    expect(tf.max(tf.abs(grads[cls.read().name])).dataSync()[0]).toBeGreaterThan(0);
+    expect(tf.max(tf.abs(grads[(cls.read() as tf.Variable).name])).dataSync()[0]).toBeGreaterThan(0);
     for (const v of frozen) if (grads[v.name]) expect(tf.max(tf.abs(grads[v.name])).dataSync()[0]).toBe(0);
   });
 });

@@ -39,7 +39,9 @@ describe('float16', () => {
   it('round trips within half-precision error', () => {
     const values = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i) * 10 ** ((i % 7) - 3));
     const back = decodeFloat16(encodeFloat16(values));
-    values.forEach((v, i) => expect(Math.abs(back[i] - v)).toBeLessThanOrEqual(Math.abs(v) * 2 ** -11 + 2 ** -25));
+    values.forEach((v, i) =>
+      expect(Math.abs(back[i] - v)).toBeLessThanOrEqual(Math.abs(v) * 2 ** -11 + 2 ** -25),
+    );
   });
 });
 
@@ -92,7 +94,9 @@ describe('feature stores', () => {
     const store = await PackedFeatureStore.open(out);
     const all = await gatherFeatures(store, ['y', 'x']);
     expect(Array.from(all.matrix)).toEqual([3, 4, 1, 2]);
-    await expect(gatherFeatures(store, ['x', 'zzz'])).rejects.toThrow(/no external feature for 1 clip\(s\): zzz/);
+    await expect(gatherFeatures(store, ['x', 'zzz'])).rejects.toThrow(
+      /no external feature for 1 clip\(s\): zzz/,
+    );
     const skipped = await gatherFeatures(store, ['x', 'zzz', 'y'], 'skip');
     expect(skipped.found).toEqual([0, 2]);
     expect(skipped.missing).toEqual(['zzz']);

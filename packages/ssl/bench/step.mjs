@@ -2,7 +2,14 @@
 // decoder, losses, backward, Adam, EMA): clips/s, achieved GFLOP/s vs the matmul ceiling, a kernel profile.
 // Run after `npx tsup` here and in packages/layers:
 //   node bench/step.mjs [model=cat-tiny] [batch=8] [frames=128] [--profile] [--repeats=3] [--clones=4]
-import { CnnDecoder, createEncoder, measureMatmulCeiling, modelPreset, prepareBackend, pretrainingStepFlops } from '@cat/layers';
+import {
+  CnnDecoder,
+  createEncoder,
+  measureMatmulCeiling,
+  modelPreset,
+  prepareBackend,
+  pretrainingStepFlops,
+} from '@cat/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   bestTime,
@@ -16,7 +23,8 @@ import { BootstrapObjective } from '../dist/index.js';
 
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => a.startsWith('--')).map((a) => a.split('=')[0]));
-const option = (name, fallback) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const option = (name, fallback) =>
+  Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const [model = 'cat-tiny', batchArg = '8', framesArg = '128'] = args.filter((a) => !a.startsWith('--'));
 const batch = Number(batchArg);
 const frames = Number(framesArg);
@@ -67,7 +75,9 @@ trainStep();
 const leaked = tf.memory().numTensors - tensorsBefore;
 const { best, times } = await bestTime(trainStep, { repeats, warmup: 0 });
 const flops = pretrainingStepFlops(preset, batch, frames, { clones });
-console.log(`# ${model} pre-training step, batch ${batch} x ${frames} frames, ${clones} clones; ${machine()}`);
+console.log(
+  `# ${model} pre-training step, batch ${batch} x ${frames} frames, ${clones} clones; ${machine()}`,
+);
 console.log(`matmul ceiling (1024^3): ${ceiling.gflops.toFixed(1)} GFLOP/s`);
 console.log(
   `runs: ${times.map((t) => t.toFixed(0)).join(', ')} ms; rss ${rssMiB().toFixed(0)} MiB; ` +

@@ -30,12 +30,16 @@ export class EmaUpdater {
     readonly schedule: EmaSchedule = REFERENCE_EMA_SCHEDULE,
   ) {
     if (teacher.length !== student.length) {
-      throw new Error(`EmaUpdater: the teacher has ${teacher.length} variables, the student ${student.length}`);
+      throw new Error(
+        `EmaUpdater: the teacher has ${teacher.length} variables, the student ${student.length}`,
+      );
     }
     this.pairs = teacher.map((t, i) => {
       const s = student[i];
       if (!tf.util.arraysEqual(t.shape, s.shape)) {
-        throw new Error(`EmaUpdater: variable ${i} (${t.name} / ${s.name}) has shape [${t.shape}] vs [${s.shape}]`);
+        throw new Error(
+          `EmaUpdater: variable ${i} (${t.name} / ${s.name}) has shape [${t.shape}] vs [${s.shape}]`,
+        );
       }
       return [t, s];
     });

@@ -1,7 +1,7 @@
-export { type InverseBlockMaskConfig, InverseBlockMasker, type MaskBatch } from './masking.js';
-export { EmaUpdater, type EmaSchedule, emaDecay, REFERENCE_EMA_SCHEDULE } from './ema.js';
-export { bootstrapTargets } from './targets.js';
+export { type EmaSchedule, EmaUpdater, emaDecay, REFERENCE_EMA_SCHEDULE } from './ema.js';
 export { combineViews, frameLoss, type LossWeighting, scaledSquaredError, utteranceLoss } from './losses.js';
+export { type InverseBlockMaskConfig, InverseBlockMasker, type MaskBatch } from './masking.js';
+export { CollapseMonitor, type CollapseMonitorOptions, embeddingSpread } from './monitor.js';
 export {
   type BatchInputs,
   type BootstrapConfig,
@@ -10,4 +10,4 @@ export {
   type ObjectiveTerm,
   type TermContext,
 } from './objective.js';
-export { CollapseMonitor, type CollapseMonitorOptions, embeddingSpread } from './monitor.js';
+export { bootstrapTargets } from './targets.js';

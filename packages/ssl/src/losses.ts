@@ -30,6 +30,10 @@ export function combineViews(perView: tf.Tensor1D, weighting: LossWeighting): tf
  * Utterance loss: the student's final CLS of each view `[V, D]` against the mean target over positions of its clip
  * `[V, D]` (already repeated per clone).
  */
-export function utteranceLoss(cls: tf.Tensor2D, meanTargets: tf.Tensor2D, weighting: LossWeighting = 'mean'): tf.Scalar {
+export function utteranceLoss(
+  cls: tf.Tensor2D,
+  meanTargets: tf.Tensor2D,
+  weighting: LossWeighting = 'mean',
+): tf.Scalar {
   return tf.tidy(() => combineViews(scaledSquaredError(cls, meanTargets) as tf.Tensor1D, weighting));
 }

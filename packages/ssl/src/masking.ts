@@ -42,8 +42,10 @@ export class InverseBlockMasker {
 
   constructor(config: InverseBlockMaskConfig) {
     const { gridTime, gridFreq, maskProb = 0.8, maskProbAdjust = 0.07, blockSize = 5, seed = 0 } = config;
-    if (!(gridTime > 0 && gridFreq > 0)) throw new Error(`InverseBlockMasker: empty grid ${gridTime}x${gridFreq}`);
-    if (!(maskProb > 0 && maskProb < 1)) throw new Error(`InverseBlockMasker: maskProb must be in (0, 1), got ${maskProb}`);
+    if (!(gridTime > 0 && gridFreq > 0))
+      throw new Error(`InverseBlockMasker: empty grid ${gridTime}x${gridFreq}`);
+    if (!(maskProb > 0 && maskProb < 1))
+      throw new Error(`InverseBlockMasker: maskProb must be in (0, 1), got ${maskProb}`);
     this.gridTime = gridTime;
     this.gridFreq = gridFreq;
     this.blockSize = blockSize;
@@ -51,7 +53,8 @@ export class InverseBlockMasker {
     const keep = 1 - maskProb;
     this.visibleCount = Math.floor(this.tokens * keep);
     this.centres = Math.floor((this.tokens * (keep + maskProbAdjust)) / (blockSize * blockSize));
-    if (this.visibleCount < 1) throw new Error(`InverseBlockMasker: maskProb ${maskProb} leaves no visible token`);
+    if (this.visibleCount < 1)
+      throw new Error(`InverseBlockMasker: maskProb ${maskProb} leaves no visible token`);
     this.random = new SeededRandom(seed);
   }
 

@@ -1,7 +1,7 @@
 import type { CnnDecoder, EncoderOutput, SpectrogramEncoder } from '@cat/layers';
 import { scatterTokens } from '@cat/layers';
 import * as tf from '@tensorflow/tfjs-core';
-import { EmaUpdater, type EmaSchedule, REFERENCE_EMA_SCHEDULE } from './ema.js';
+import { type EmaSchedule, EmaUpdater, REFERENCE_EMA_SCHEDULE } from './ema.js';
 import { combineViews, type LossWeighting, scaledSquaredError } from './losses.js';
 import { InverseBlockMasker, type MaskBatch } from './masking.js';
 import { bootstrapTargets } from './targets.js';
@@ -107,10 +107,12 @@ export class BootstrapObjective {
     }
     const names = new Set<string>();
     for (const term of terms) {
-      if (names.has(term.name)) throw new Error(`BootstrapObjective: two extra terms are named '${term.name}'`);
+      if (names.has(term.name))
+        throw new Error(`BootstrapObjective: two extra terms are named '${term.name}'`);
       names.add(term.name);
     }
-    const variables = (encoder: SpectrogramEncoder) => encoder.trainableWeights.map((w) => w.read() as tf.Variable);
+    const variables = (encoder: SpectrogramEncoder) =>
+      encoder.trainableWeights.map((w) => w.read() as tf.Variable);
     this.ema = new EmaUpdater(variables(teacher), variables(student), this.config.ema);
     this.ema.copyStudent();
   }
@@ -150,7 +152,9 @@ export class BootstrapObjective {
     return tf.tidy(() => {
       const output = this.teacher.encode(spectrogram);
       const [clips, withCls, dim] = output.layerOutputs[0].shape;
-      const ffn = output.layerOutputs.map((t) => tf.slice(t, [0, 1, 0], [clips, withCls - 1, dim]) as tf.Tensor3D);
+      const ffn = output.layerOutputs.map(
+        (t) => tf.slice(t, [0, 1, 0], [clips, withCls - 1, dim]) as tf.Tensor3D,
+      );
       return bootstrapTargets(ffn, this.config.topK);
     });
   }
@@ -176,11 +180,26 @@ export class BootstrapObjective {
       };
       const visibility = tf.tensor3d(Float32Array.from(masks.visible), [views, ...grid]);
       const visibleIndices = tf.tensor2d(masks.visibleIndices, [views, masks.visibleCount], 'int32');
-      const masked = tf.tensor2d(Float32Array.from(masks.visible, (v) => 1 - v), [views, masks.tokens]);
-      const student = this.student.encode(repeat(batch.spectrogram), { visibility, visibleIndices, training: true });
+      const masked = tf.tensor2d(
+        Float32Array.from(masks.visible, (v) => 1 - v),
+        [views, masks.tokens],
+      );
+      const student = this.student.encode(repeat(batch.spectrogram), {
+        visibility,
+        visibleIndices,
+        training: true,
+      });
       const dim = student.tokens.shape[2];
-      const noise = tf.randomNormal([views, masks.tokens, dim], 0, maskNoiseStd, 'float32', noiseSeed(this.config.seed, batch.step));
-      const predictions = this.decoder.apply(scatterTokens(student.tokens, visibleIndices, noise)) as tf.Tensor3D;
+      const noise = tf.randomNormal(
+        [views, masks.tokens, dim],
+        0,
+        maskNoiseStd,
+        'float32',
+        noiseSeed(this.config.seed, batch.step),
+      );
+      const predictions = this.decoder.apply(
+        scatterTokens(student.tokens, visibleIndices, noise),
+      ) as tf.Tensor3D;
       const viewTargets = repeat(targets) as tf.Tensor3D;
       // Frame term: mean over masked positions only (the decoder predicts every position).
       const perToken = scaledSquaredError(predictions, viewTargets);

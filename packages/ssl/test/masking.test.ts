@@ -26,7 +26,9 @@ describe('InverseBlockMasker', () => {
     const { tokens, visibleCount } = batch;
     for (let v = 0; v < batch.views; v++) {
       const vis = Array.from(batch.visibleIndices.subarray(v * visibleCount, (v + 1) * visibleCount));
-      const mask = Array.from(batch.maskedIndices.subarray(v * (tokens - visibleCount), (v + 1) * (tokens - visibleCount)));
+      const mask = Array.from(
+        batch.maskedIndices.subarray(v * (tokens - visibleCount), (v + 1) * (tokens - visibleCount)),
+      );
       expect(vis).toEqual([...vis].sort((a, b) => a - b));
       expect(new Set([...vis, ...mask]).size).toBe(tokens);
       for (const i of vis) expect(batch.visible[v * tokens + i]).toBe(1);
@@ -87,6 +89,8 @@ describe('InverseBlockMasker', () => {
 
   it('rejects impossible settings', () => {
     expect(() => new InverseBlockMasker({ gridTime: 64, gridFreq: 8, maskProb: 1 })).toThrow(/maskProb/);
-    expect(() => new InverseBlockMasker({ gridTime: 1, gridFreq: 2, maskProb: 0.9 })).toThrow(/no visible token/);
+    expect(() => new InverseBlockMasker({ gridTime: 1, gridFreq: 2, maskProb: 0.9 })).toThrow(
+      /no visible token/,
+    );
   });
 });

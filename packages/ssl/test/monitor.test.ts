@@ -9,11 +9,31 @@ beforeAll(async () => {
 
 describe('collapse check', () => {
   it('measures spread: 0 for identical rows, hand-computed otherwise, scale-free', () => {
-    expect(embeddingSpread(tf.tensor2d([[1, 2], [1, 2], [1, 2]]))).toBeCloseTo(0, 6);
+    expect(
+      embeddingSpread(
+        tf.tensor2d([
+          [1, 2],
+          [1, 2],
+          [1, 2],
+        ]),
+      ),
+    ).toBeCloseTo(0, 6);
     // Channel stds 1 and 0 (population), RMS sqrt((0+4+1+1)/4)... rows [0,1],[2,1]: std 1 and 0, rms sqrt(6/4).
-    const spread = embeddingSpread(tf.tensor2d([[0, 1], [2, 1]]));
+    const spread = embeddingSpread(
+      tf.tensor2d([
+        [0, 1],
+        [2, 1],
+      ]),
+    );
     expect(spread).toBeCloseTo(0.5 / Math.sqrt(1.5), 5);
-    expect(embeddingSpread(tf.tensor2d([[0, 10], [20, 10]]))).toBeCloseTo(spread, 5);
+    expect(
+      embeddingSpread(
+        tf.tensor2d([
+          [0, 10],
+          [20, 10],
+        ]),
+      ),
+    ).toBeCloseTo(spread, 5);
   });
 
   it('warns once when the spread falls below a fifth of its starting value', () => {

@@ -28,7 +28,9 @@ async function realClips(): Promise<tf.Tensor3D> {
   for (const name of ['guit_harmonics_16k.wav', 'loop_amen_44k_stereo.flac']) {
     const bytes = new Uint8Array(readFileSync(join(__dirname, '__fixtures__', name)));
     const audio = await decodeAudio(bytes, { source: name });
-    const fbank = referenceFbank(audio.samples, audio.sampleRate, { normalize: NORMALIZATION_PRESETS.audioset });
+    const fbank = referenceFbank(audio.samples, audio.sampleRate, {
+      normalize: NORMALIZATION_PRESETS.audioset,
+    });
     for (let start = 0; start + 128 <= fbank.frames; start += 24) {
       windows.push(fbank.data.slice(start * 128, (start + 128) * 128));
     }
@@ -70,10 +72,10 @@ describe('BootstrapObjective', () => {
     const targets = objective.teacherTargets(x);
     const trainable = objective.trainableVariables();
     const teacher = objective.teacher.trainableWeights.map((w) => w.read() as tf.Variable);
-    const { grads } = tf.variableGrads(() => objective.losses({ spectrogram: x, step: 0 }, targets).total, [
-      ...trainable,
-      ...teacher,
-    ]);
+    const { grads } = tf.variableGrads(
+      () => objective.losses({ spectrogram: x, step: 0 }, targets).total,
+      [...trainable, ...teacher],
+    );
     for (const v of trainable) {
       const g = grads[v.name];
       expect(g, v.name).toBeDefined();
@@ -110,11 +112,15 @@ describe('BootstrapObjective', () => {
       const x = tf.slice(clips, [start, 0, 0], [batch, 128, 128]);
       const targets = objective.teacherTargets(x);
       let cls: tf.Tensor2D | undefined;
-      const loss = optimizer.minimize(() => {
-        const parts = objective.losses({ spectrogram: x, step }, targets);
-        cls = tf.keep(parts.cls);
-        return parts.total;
-      }, true, vars) as tf.Scalar;
+      const loss = optimizer.minimize(
+        () => {
+          const parts = objective.losses({ spectrogram: x, step }, targets);
+          cls = tf.keep(parts.cls);
+          return parts.total;
+        },
+        true,
+        vars,
+      ) as tf.Scalar;
       objective.updateTeacher(step);
       losses.push(loss.dataSync()[0]);
       monitor.observe(step, embeddingSpread(cls!));

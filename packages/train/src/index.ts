@@ -36,19 +36,13 @@ export {
   renderTrainingPlot,
 } from './plot.js';
 export {
-  type CosineScheduleConfig,
-  cosineLearningRate,
-  dropPathRates,
-  layerDecayScale,
-} from './schedules.js';
-export {
+  applyOverrides,
   type BackendChoice,
   type CheckpointRecipe,
   type DataRecipe,
   defaultRecipe,
   type FinetuneRecipe,
   mergeRecipe,
-  applyOverrides,
   type NormalizationPreset,
   type OptimRecipe,
   type PretrainRecipe,
@@ -59,3 +53,9 @@ export {
   validateRecipe,
 } from './recipe.js';
 export { type PrefixedWeights, trainableParameters } from './run/parameters.js';
+export {
+  type CosineScheduleConfig,
+  cosineLearningRate,
+  dropPathRates,
+  layerDecayScale,
+} from './schedules.js';

@@ -10,8 +10,15 @@ export {
 } from './checkpoints.js';
 export { JsonlWriter, readJsonl } from './jsonl.js';
 export { writeTrainingPlot } from './plot-file.js';
+export {
+  buildPretrainingModel,
+  checkpointParts,
+  DECODER_PREFIX,
+  type PretrainingModel,
+  pretrainingParameters,
+} from './pretrain/model.js';
+export { type PretrainOptions, type PretrainResult, pretrain } from './pretrain/pretrain.js';
 export { type ProgressOptions, ProgressReporter, type ProgressStream } from './progress.js';
-export { bundledRecipes, loadRecipe } from './run/recipe-file.js';
 export {
   MODEL_FILE,
   modelCheckpointBytes,
@@ -20,12 +27,5 @@ export {
   writeModelState,
   writeOptimizerState,
 } from './run/model-state.js';
+export { bundledRecipes, loadRecipe } from './run/recipe-file.js';
 export { type PlotLayout, RunFolder } from './run/run-folder.js';
-export { type PretrainOptions, type PretrainResult, pretrain } from './pretrain/pretrain.js';
-export {
-  buildPretrainingModel,
-  checkpointParts,
-  DECODER_PREFIX,
-  type PretrainingModel,
-  pretrainingParameters,
-} from './pretrain/model.js';

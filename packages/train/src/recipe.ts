@@ -190,7 +190,8 @@ export function mergeRecipe<T>(base: T, patch: unknown, source = 'recipe', path 
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [key, value] of Object.entries(patch)) {
     const at = path ? `${path}.${key}` : key;
-    if (!(key in out)) throw new RecipeError(`${source}: unknown key '${at}'${suggest(key, Object.keys(out))}`);
+    if (!(key in out))
+      throw new RecipeError(`${source}: unknown key '${at}'${suggest(key, Object.keys(out))}`);
     // A section that is off (null) takes the whole object given for it.
     out[key] = out[key] === null ? value : mergeRecipe(out[key], value, source, at);
   }
@@ -225,9 +226,12 @@ export function validateRecipe(recipe: Recipe): Recipe {
     if (reference === null || value === null) return;
     if (isObject(reference)) {
       if (!isObject(value)) problems.push(`${path} must be an object`);
-      else for (const key of Object.keys(reference)) walk(value[key], reference[key], path ? `${path}.${key}` : key);
+      else
+        for (const key of Object.keys(reference))
+          walk(value[key], reference[key], path ? `${path}.${key}` : key);
     } else if (Array.isArray(reference)) {
-      if (!Array.isArray(value) || value.length !== reference.length) problems.push(`${path} must be a list of ${reference.length}`);
+      if (!Array.isArray(value) || value.length !== reference.length)
+        problems.push(`${path} must be a list of ${reference.length}`);
     } else if (typeof value !== typeof reference) {
       problems.push(`${path} must be a ${typeof reference}, got ${JSON.stringify(value)}`);
     }
@@ -241,17 +245,21 @@ export function validateRecipe(recipe: Recipe): Recipe {
     ['pretrain.clones', recipe.pretrain.clones],
     ['checkpoint.every', recipe.checkpoint.every],
   ];
-  for (const [key, value] of positive) if (!(Number.isInteger(value) && value > 0)) problems.push(`${key} must be a whole number > 0`);
-  if (recipe.data.targetLength % 16 !== 0) problems.push('data.targetLength must be a multiple of 16 (the patch size)');
+  for (const [key, value] of positive)
+    if (!(Number.isInteger(value) && value > 0)) problems.push(`${key} must be a whole number > 0`);
+  if (recipe.data.targetLength % 16 !== 0)
+    problems.push('data.targetLength must be a multiple of 16 (the patch size)');
   if (!(recipe.optim.lr > 0)) problems.push('optim.lr must be > 0');
   if (!(recipe.optim.warmupSteps >= 0 && recipe.optim.warmupSteps <= recipe.optim.steps)) {
     problems.push('optim.warmupSteps must be between 0 and optim.steps');
   }
-  if (!['pretrain', 'finetune', 'probe'].includes(recipe.task)) problems.push(`task must be pretrain, finetune or probe`);
+  if (!['pretrain', 'finetune', 'probe'].includes(recipe.task))
+    problems.push(`task must be pretrain, finetune or probe`);
   if (!['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(recipe.backend)) {
     problems.push('backend must be auto, tensorflow-gpu, tensorflow, wasm or cpu');
   }
-  if (!recipe.data.train) problems.push('data.train is empty: give the training data (--data or --set data.train=...)');
+  if (!recipe.data.train)
+    problems.push('data.train is empty: give the training data (--data or --set data.train=...)');
   if (problems.length > 0) throw new RecipeError(`invalid recipe:\n  ${problems.join('\n  ')}`);
   return recipe;
 }
@@ -266,6 +274,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function suggest(key: string, known: string[]): string {
-  const close = known.filter((k) => k.toLowerCase().includes(key.toLowerCase()) || key.toLowerCase().includes(k.toLowerCase()));
+  const close = known.filter(
+    (k) => k.toLowerCase().includes(key.toLowerCase()) || key.toLowerCase().includes(k.toLowerCase()),
+  );
   return close.length > 0 ? ` (did you mean ${close.join(', ')}?)` : ` (known: ${known.join(', ')})`;
 }

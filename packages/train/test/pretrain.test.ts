@@ -15,7 +15,8 @@ function wav(seconds: number, frequency: number, seed: number): Uint8Array {
   const n = Math.floor(seconds * rate);
   const bytes = new Uint8Array(44 + 2 * n);
   const view = new DataView(bytes.buffer);
-  const text = (offset: number, s: string) => [...s].forEach((c, i) => view.setUint8(offset + i, c.charCodeAt(0)));
+  const text = (offset: number, s: string) =>
+    [...s].forEach((c, i) => view.setUint8(offset + i, c.charCodeAt(0)));
   text(0, 'RIFF');
   view.setUint32(4, 36 + 2 * n, true);
   text(8, 'WAVEfmt ');

@@ -20,7 +20,12 @@ export const benchFbankCommand: Command = {
   summary: 'time the reference fbank pipeline on a 10 s clip (decode excluded)',
   positionals: { names: '[FILE]', min: 0, max: 1 },
   options: {
-    reps: { type: 'string', valueName: 'N', default: '200', description: 'timed repetitions after 3 warm-up runs' },
+    reps: {
+      type: 'string',
+      valueName: 'N',
+      default: '200',
+      description: 'timed repetitions after 3 warm-up runs',
+    },
   },
   details: [
     'FILE (default: a bundled 16 kHz guitar recording) is resampled to 16 kHz once, looped or cropped to 10 s,',

@@ -10,7 +10,12 @@ export const demoCommand: Command = {
   summary: 'the quickstart: the model input of a bundled real recording, end to end',
   positionals: { names: '', min: 0, max: 0 },
   options: {
-    out: { type: 'string', valueName: 'DIR', default: 'runs/demo', description: 'where to write the results' },
+    out: {
+      type: 'string',
+      valueName: 'DIR',
+      default: 'runs/demo',
+      description: 'where to write the results',
+    },
   },
   async run({ values, stdout }) {
     const out = String(values.out);
@@ -24,7 +29,9 @@ export const demoCommand: Command = {
       normalize: NORMALIZATION_PRESETS.audioset,
     });
     const patches = toPatches(input);
-    stdout(`model input: [${input.frames}, ${input.bins}] -> ${patches.gridTime} x ${patches.gridFreq} grid of ${patches.count} tokens`);
+    stdout(
+      `model input: [${input.frames}, ${input.bins}] -> ${patches.gridTime} x ${patches.gridFreq} grid of ${patches.count} tokens`,
+    );
     await mkdir(out, { recursive: true });
     await writeNpyFile(join(out, 'fbank.npy'), raw.data, [raw.frames, raw.bins]);
     await writeNpyFile(join(out, 'model_input.npy'), input.data, [input.frames, input.bins]);

@@ -2,7 +2,14 @@ import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { NORMALIZATION_PRESETS, referenceFbank } from '@cat/frontend';
 import { readAudioFile, writeNpyFile } from '@cat/frontend/node';
-import { FeatureExtractor, type Granularity, MODEL_NAMES, type ModelName, prepareBackend, readSafetensors } from '@cat/layers';
+import {
+  FeatureExtractor,
+  type Granularity,
+  MODEL_NAMES,
+  type ModelName,
+  prepareBackend,
+  readSafetensors,
+} from '@cat/layers';
 import { type Command, choiceOption, integerOption, UsageError } from '../command.js';
 
 const GRANULARITIES = ['all', 'utterance', 'frame'] as const;
@@ -14,11 +21,27 @@ export const embedCommand: Command = {
   summary: 'CLS and patch-token embeddings of audio files as float32 .npy',
   positionals: { names: 'IN OUT', min: 2, max: 2 },
   options: {
-    weights: { type: 'string', valueName: 'FILE', description: 'safetensors checkpoint (pre-training or fine-tuned layout)' },
-    'init-seed': { type: 'string', valueName: 'S', description: 'a random initialisation instead of --weights' },
+    weights: {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'safetensors checkpoint (pre-training or fine-tuned layout)',
+    },
+    'init-seed': {
+      type: 'string',
+      valueName: 'S',
+      description: 'a random initialisation instead of --weights',
+    },
     model: { type: 'string', valueName: 'NAME', default: 'cat-base', description: MODEL_NAMES.join(', ') },
-    teacher: { type: 'boolean', description: "embed with a pre-training checkpoint's EMA teacher instead of the student" },
-    'target-length': { type: 'string', valueName: 'N', default: '1024', description: 'frames after pad/crop (multiple of 16)' },
+    teacher: {
+      type: 'boolean',
+      description: "embed with a pre-training checkpoint's EMA teacher instead of the student",
+    },
+    'target-length': {
+      type: 'string',
+      valueName: 'N',
+      default: '1024',
+      description: 'frames after pad/crop (multiple of 16)',
+    },
     granularity: {
       type: 'string',
       valueName: 'G',
@@ -37,7 +60,8 @@ export const embedCommand: Command = {
     const model = choiceOption(values, 'model', MODEL_NAMES) as ModelName;
     const granularity = choiceOption(values, 'granularity', GRANULARITIES) as Granularity;
     const targetLength = integerOption(values, 'target-length') ?? 1024;
-    if (targetLength % 16 !== 0) throw new UsageError(`--target-length must be a multiple of 16, got ${targetLength}`);
+    if (targetLength % 16 !== 0)
+      throw new UsageError(`--target-length must be a multiple of 16, got ${targetLength}`);
     const seed = integerOption(values, 'init-seed', 0);
     if ((values.weights === undefined) === (seed === undefined)) {
       throw new UsageError('give exactly one of --weights FILE and --init-seed S');
@@ -65,7 +89,8 @@ export const embedCommand: Command = {
           .sort()
           .map((name) => [join(input, name), join(output, `${basename(name, extname(name))}.npy`)])
       : [[input, output]];
-    if (jobs.length === 0) throw new Error(`${input}: no audio files (.wav, .flac, .ogg, .mp3) in this folder`);
+    if (jobs.length === 0)
+      throw new Error(`${input}: no audio files (.wav, .flac, .ogg, .mp3) in this folder`);
     if (isFolder) await mkdir(output, { recursive: true });
     try {
       for (const [source, target] of jobs) {

@@ -9,7 +9,10 @@ export const fbankCommand: Command = {
   summary: 'compute the CAT reference log-mel fbank of an audio file and save it as .npy',
   positionals: { names: 'IN OUT.npy', min: 2, max: 2 },
   options: {
-    normalize: { type: 'boolean', description: 'normalise as (x - mean) / (2 * std) with the preset statistics' },
+    normalize: {
+      type: 'boolean',
+      description: 'normalise as (x - mean) / (2 * std) with the preset statistics',
+    },
     'target-length': {
       type: 'string',
       valueName: 'N',

@@ -7,4 +7,11 @@ import { fbankCommand } from './fbank.js';
 import { pretrainCommand } from './pretrain.js';
 
 /** Every subcommand of `cat-audio`, in the order `--help` lists them. */
-export const commands: Command[] = [demoCommand, fbankCommand, embedCommand, dataInspectCommand, pretrainCommand, benchFbankCommand];
+export const commands: Command[] = [
+  demoCommand,
+  fbankCommand,
+  embedCommand,
+  dataInspectCommand,
+  pretrainCommand,
+  benchFbankCommand,
+];

@@ -11,16 +11,37 @@ export const pretrainCommand: Command = {
     config: {
       type: 'string',
       valueName: 'FILE|NAME',
-      description: 'a recipe JSON file or a bundled recipe (tiny-pretrain, as2m-pretrain); default: the reference defaults',
+      description:
+        'a recipe JSON file or a bundled recipe (tiny-pretrain, as2m-pretrain); default: the reference defaults',
     },
-    set: { type: 'string', valueName: 'KEY=VALUE', multiple: true, description: 'override a recipe key (repeatable)' },
-    data: { type: 'string', valueName: 'PATH', description: 'training data: manifest, folder or CSV (labels are ignored)' },
+    set: {
+      type: 'string',
+      valueName: 'KEY=VALUE',
+      multiple: true,
+      description: 'override a recipe key (repeatable)',
+    },
+    data: {
+      type: 'string',
+      valueName: 'PATH',
+      description: 'training data: manifest, folder or CSV (labels are ignored)',
+    },
     model: { type: 'string', valueName: 'NAME', description: 'cat-tiny, cat-small, cat-base, eat-base, ...' },
     steps: { type: 'string', valueName: 'N', description: 'optimizer steps' },
-    out: { type: 'string', valueName: 'DIR', description: 'run folder: checkpoints, metrics, plot, last.safetensors' },
-    minutes: { type: 'string', valueName: 'M', description: 'stop after M minutes of wall time (checkpointing first)' },
+    out: {
+      type: 'string',
+      valueName: 'DIR',
+      description: 'run folder: checkpoints, metrics, plot, last.safetensors',
+    },
+    minutes: {
+      type: 'string',
+      valueName: 'M',
+      description: 'stop after M minutes of wall time (checkpointing first)',
+    },
     backend: { type: 'string', valueName: 'NAME', description: `tfjs backend: ${BACKENDS.join(', ')}` },
-    fresh: { type: 'boolean', description: 'start over instead of resuming from the newest checkpoint in DIR' },
+    fresh: {
+      type: 'boolean',
+      description: 'start over instead of resuming from the newest checkpoint in DIR',
+    },
   },
   details: [
     'The resolved recipe is saved as DIR/config.json; a killed run resumes where it stopped when run again.',
@@ -34,14 +55,16 @@ export const pretrainCommand: Command = {
     if (values.data !== undefined) overrides.push(`data.train=${JSON.stringify(values.data)}`);
     if (values.model !== undefined) overrides.push(`model=${JSON.stringify(values.model)}`);
     if (values.out !== undefined) overrides.push(`checkpoint.out=${JSON.stringify(values.out)}`);
-    if (values.backend !== undefined) overrides.push(`backend=${JSON.stringify(choiceOption(values, 'backend', BACKENDS))}`);
+    if (values.backend !== undefined)
+      overrides.push(`backend=${JSON.stringify(choiceOption(values, 'backend', BACKENDS))}`);
     if (steps !== undefined) {
       overrides.push(`optim.steps=${steps}`);
       // Without a recipe the reference's 53k warm-up would exceed a short run: keep it at 10%.
       if (values.config === undefined) overrides.push(`optim.warmupSteps=${Math.floor(steps / 10)}`);
     }
     const minutes = values.minutes === undefined ? undefined : Number(values.minutes);
-    if (minutes !== undefined && !(minutes > 0)) throw new UsageError(`--minutes must be > 0, got '${values.minutes}'`);
+    if (minutes !== undefined && !(minutes > 0))
+      throw new UsageError(`--minutes must be > 0, got '${values.minutes}'`);
     const recipe = await loadRecipe((values.config as string | undefined) ?? null, overrides);
     const result = await pretrain({ recipe, minutes, resume: !values.fresh, log: stderr });
     stdout(`steps: ${result.step} (${result.stoppedBy === 'time' ? 'stopped by --minutes' : 'done'})`);

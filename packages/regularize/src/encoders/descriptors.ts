@@ -18,7 +18,7 @@ export interface SpectralDescriptorEncoderOptions {
 export class SpectralDescriptorEncoder implements ExternalEncoder {
   readonly dimension = 2 * SPECTRAL_DESCRIPTOR_NAMES.length;
   readonly name: string;
-  readonly standardization?: FeatureStandardization;
+  readonly standardization: FeatureStandardization | undefined;
 
   constructor(options: SpectralDescriptorEncoderOptions = {}) {
     const stats = options.standardization;

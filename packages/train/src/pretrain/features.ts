@@ -1,5 +1,11 @@
 import type { ClipEntry } from '@cat/data';
-import { type FeatureStore, NpyFeatureStore, PackedFeatureStore, parseEncoderSpec, precomputeFeatures } from '@cat/regularize';
+import {
+  type FeatureStore,
+  NpyFeatureStore,
+  PackedFeatureStore,
+  parseEncoderSpec,
+  precomputeFeatures,
+} from '@cat/regularize';
 
 /**
  * The external features for Representation Regularization: an existing store (`npy:<manifest.json>`,
@@ -15,7 +21,9 @@ export async function externalFeatureStore(
   if (spec.startsWith('npy:')) return NpyFeatureStore.open(spec.slice(4));
   if (spec.startsWith('packed:')) return PackedFeatureStore.open(spec.slice(7));
   const encoder = await parseEncoderSpec(spec);
-  log(`regularization: ${encoder.name} features (${encoder.dimension} values) for ${entries.length} clips in ${dir}`);
+  log(
+    `regularization: ${encoder.name} features (${encoder.dimension} values) for ${entries.length} clips in ${dir}`,
+  );
   await precomputeFeatures({ encoder, entries, out: dir, packed: true });
   return PackedFeatureStore.open(dir);
 }

@@ -3,8 +3,8 @@ import {
   createDecoder,
   createEncoder,
   type ModelName,
-  modelPreset,
   type ModelParts,
+  modelPreset,
   type SpectrogramEncoder,
 } from '@cat/layers';
 import { RepresentationRegularizer } from '@cat/regularize';
@@ -38,7 +38,9 @@ export function buildPretrainingModel(recipe: Recipe, targetDim: number | null):
     ? new CnnDecoder({ ...recipe.architecture.decoder, seed: seed + 2 })
     : createDecoder(recipe.model as ModelName, seed + 2);
   const dim = encoderConfig.embedDim;
-  tf.tidy(() => decoder.apply(tf.zeros([1, 8 * Math.max(1, 128 / student.patchSize), dim])));
+  tf.tidy(() => {
+    decoder.apply(tf.zeros([1, 8 * Math.max(1, 128 / student.patchSize), dim]));
+  });
   const rr = recipe.pretrain.regularization;
   const regularizer =
     rr && targetDim !== null
@@ -52,12 +54,23 @@ export function buildPretrainingModel(recipe: Recipe, targetDim: number | null):
           seed: seed + 3,
         })
       : null;
-  const { clones, maskProb, maskProbAdjust, topK, weighting, frameWeight, utteranceWeight, ema } = recipe.pretrain;
+  const { clones, maskProb, maskProbAdjust, topK, weighting, frameWeight, utteranceWeight, ema } =
+    recipe.pretrain;
   const objective = new BootstrapObjective(
     student,
     teacher,
     decoder,
-    { clones, maskProb, maskProbAdjust, topK: topK ?? undefined, weighting, frameWeight, utteranceWeight, ema, seed },
+    {
+      clones,
+      maskProb,
+      maskProbAdjust,
+      topK: topK ?? undefined,
+      weighting,
+      frameWeight,
+      utteranceWeight,
+      ema,
+      seed,
+    },
     regularizer ? [regularizer] : [],
   );
   return { student, teacher, decoder, regularizer, objective };
@@ -67,7 +80,8 @@ export function buildPretrainingModel(recipe: Recipe, targetDim: number | null):
 export function checkpointParts(model: PretrainingModel): ModelParts {
   const parts: ModelParts = { encoder: model.student, teacher: model.teacher, decoder: model.decoder };
   // The reference names a single-Linear projector `clap_proj`; an MLP projector is saved beside the model.
-  if (model.regularizer && model.regularizer.config.projection !== 'mlp') parts.rrProjector = model.regularizer.projector;
+  if (model.regularizer && model.regularizer.config.projection !== 'mlp')
+    parts.rrProjector = model.regularizer.projector;
   return parts;
 }
 

@@ -7,14 +7,13 @@ import { loadCheckpoint, prepareBackend } from '@cat/layers';
 import { type FeatureStore, gatherFeatures } from '@cat/regularize';
 import { CollapseMonitor, embeddingSpread } from '@cat/ssl';
 import * as tf from '@tensorflow/tfjs-core';
+import { GradientAccumulator } from '../accumulation.js';
 import { AdamW } from '../adamw.js';
 import { clipGradientsByGlobalNorm } from '../clipping.js';
-import { GradientAccumulator } from '../accumulation.js';
 import { assertFiniteLoss } from '../guard.js';
 import { parameterGroups } from '../parameters.js';
 import { ProgressReporter } from '../progress.js';
 import type { Recipe } from '../recipe.js';
-import { cosineLearningRate } from '../schedules.js';
 import {
   MODEL_FILE,
   modelCheckpointBytes,
@@ -24,6 +23,7 @@ import {
   writeOptimizerState,
 } from '../run/model-state.js';
 import { RunFolder } from '../run/run-folder.js';
+import { cosineLearningRate } from '../schedules.js';
 import { externalFeatureStore } from './features.js';
 import {
   buildPretrainingModel,
@@ -96,7 +96,8 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
     store = await externalFeatureStore(rr.encoder, dataset.entries, join(run.out, 'features'), log);
     const before = entries.length;
     entries = entries.filter((e) => store!.has(e.id));
-    if (entries.length < before) log(`regularization: ${before - entries.length} clip(s) without external features left out`);
+    if (entries.length < before)
+      log(`regularization: ${before - entries.length} clip(s) without external features left out`);
   }
 
   const model = buildPretrainingModel(recipe, store ? store.dimension : null);
@@ -142,7 +143,8 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
       : new ProgressReporter({ total: steps, startStep: step, stream: options.progress ?? process.stderr });
   const monitor = new CollapseMonitor({ warn: log });
   const accumulator = new GradientAccumulator();
-  const deadline = options.minutes === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.minutes * 60_000;
+  const deadline =
+    options.minutes === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.minutes * 60_000;
   const losses: number[] = [];
   let stoppedBy: PretrainResult['stoppedBy'] = 'steps';
   let micro = 0;
@@ -158,7 +160,10 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
       },
       metrics,
     );
-    await writeFileAtomic(join(run.out, 'last.safetensors'), modelCheckpointBytes(checkpointParts(model), 'pretraining'));
+    await writeFileAtomic(
+      join(run.out, 'last.safetensors'),
+      modelCheckpointBytes(checkpointParts(model), 'pretraining'),
+    );
     await run.plot(PLOT);
     log(`checkpoint: ${info.dir}`);
   };
@@ -183,7 +188,11 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
         let cls: tf.Tensor2D | undefined;
         const { value, grads } = tf.variableGrads(() => {
           const out = model.objective.losses({ spectrogram: x, step, terms }, targets);
-          for (const [name, t] of Object.entries({ frame: out.frame, utterance: out.utterance, ...out.terms })) {
+          for (const [name, t] of Object.entries({
+            frame: out.frame,
+            utterance: out.utterance,
+            ...out.terms,
+          })) {
             named[name] = tf.keep(t);
             kept.push(t);
           }
@@ -227,7 +236,8 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
         losses.push(values.loss);
         lastMetrics = values;
         progress?.update(step, { loss: values.loss, frame: values.frame, utt: values.utterance });
-        if (step % recipe.log.every === 0 || step === steps) run.metrics({ step, epoch: batch.epoch, ...values });
+        if (step % recipe.log.every === 0 || step === steps)
+          run.metrics({ step, epoch: batch.epoch, ...values });
         if (step % recipe.checkpoint.every === 0 && step < steps) await save(values);
         if (step >= steps) break training;
         if (options.until !== undefined && step >= options.until) {
@@ -239,8 +249,16 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
     progress?.finish();
     await save(lastMetrics);
     const report = loader.report();
-    if (report.skipped.length > 0) log(`data: ${report.skipped.length} file(s) skipped (see the lines above)`);
-    return { step, out: run.out, lastWeights: join(run.out, 'last.safetensors'), losses, stoppedBy, backend: backend.name };
+    if (report.skipped.length > 0)
+      log(`data: ${report.skipped.length} file(s) skipped (see the lines above)`);
+    return {
+      step,
+      out: run.out,
+      lastWeights: join(run.out, 'last.safetensors'),
+      losses,
+      stoppedBy,
+      backend: backend.name,
+    };
   } finally {
     await loader.close();
     run.close();

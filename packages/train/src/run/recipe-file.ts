@@ -15,15 +15,23 @@ function bundledRecipeDir(): string {
 /** Names of the bundled recipes (`tiny-pretrain`, `as20k-finetune`, ...). */
 export async function bundledRecipes(): Promise<string[]> {
   const { readdir } = await import('node:fs/promises');
-  return (await readdir(bundledRecipeDir())).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  return (await readdir(bundledRecipeDir()))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5))
+    .sort();
 }
 
 /** A recipe from a JSON file or a bundled recipe's name, with `key=value` overrides, validated. */
-export async function loadRecipe(nameOrPath: string | null, overrides: readonly string[] = []): Promise<Recipe> {
+export async function loadRecipe(
+  nameOrPath: string | null,
+  overrides: readonly string[] = [],
+): Promise<Recipe> {
   if (nameOrPath === null) return resolveRecipe({}, overrides, 'defaults');
   const path = existsSync(nameOrPath) ? nameOrPath : `${bundledRecipeDir()}${nameOrPath}.json`;
   if (!existsSync(path)) {
-    throw new RecipeError(`no recipe file '${nameOrPath}' (bundled recipes: ${(await bundledRecipes()).join(', ')})`);
+    throw new RecipeError(
+      `no recipe file '${nameOrPath}' (bundled recipes: ${(await bundledRecipes()).join(', ')})`,
+    );
   }
   let parsed: unknown;
   try {

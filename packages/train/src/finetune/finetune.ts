@@ -1,0 +1,383 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  audiosetSampleWeights,
+  type Dataset,
+  labelSetOf,
+  type SamplerCursor,
+  streamSeed,
+} from '@cat/data';
+import { FbankLoader, type FbankLoaderOptions, loadAnyDataset } from '@cat/data/node';
+import { loadCheckpoint, prepareBackend, requireGradients } from '@cat/layers';
+import * as tf from '@tensorflow/tfjs-core';
+import { GradientAccumulator } from '../accumulation.js';
+import { AdamW } from '../adamw.js';
+import { writeFileAtomic } from '../atomic-file.js';
+import { CheckpointDirectory, type CheckpointInfo } from '../checkpoints.js';
+import { clipGradientsByGlobalNorm } from '../clipping.js';
+import { assertFiniteLoss, NonFiniteLossError } from '../guard.js';
+import { readJsonl } from '../jsonl.js';
+import { multiLabelBceWithLogits, softTargetCrossEntropy } from '../losses.js';
+import { type ParameterGroup, parameterGroups } from '../parameters.js';
+import { type ProgressStream, ProgressReporter } from '../progress.js';
+import { type OptimRecipe, type Recipe, RecipeError, validateRecipe } from '../recipe.js';
+import { MODEL_FILE, readOptimizerState, writeOptimizerState } from '../run/model-state.js';
+import { RunFolder } from '../run/run-folder.js';
+import { cosineLearningRate, layerDecayScale } from '../schedules.js';
+import { AudioClassifier } from './classifier.js';
+import { type ClassificationMetrics, evaluateClassifier } from './evaluate.js';
+import { classifierFileBytes, initializeClassifier, readModelFile, readModelSpec } from './model-file.js';
+import { withSeededMathRandom } from './random-scope.js';
+
+export interface FinetuneOptions {
+  recipe: Recipe;
+  /** Summaries, evaluations and warnings, one line each (default: stderr). */
+  log?: (line: string) => void;
+  /** Where the progress bar or lines go (default: stderr); false for none. */
+  progress?: ProgressStream | false;
+  /**
+   * Return right after this step's update, before its evaluation and checkpoint, as a process killed there
+   * would stop (for tests of resuming).
+   */
+  stopAfter?: number;
+}
+
+export interface FinetuneResult {
+  /** Updates done (the run's total when it finished). */
+  step: number;
+  /** The best evaluation by `recipe.finetune.metric` over the whole run; `model` is its checkpoint's weights while kept. */
+  best: { step: number; metric: 'mAP' | 'accuracy'; value: number; model?: string } | null;
+  /** The last evaluation of this invocation. */
+  metrics: ClassificationMetrics | null;
+  /** The run folder. */
+  out: string;
+  /** The final weights (`out/last.safetensors`, fine-tuned layout) once the run has finished. */
+  model: string | null;
+  /** The checkpoint step this invocation resumed from. */
+  resumedFrom: number | null;
+}
+
+/** What a checkpoint holds besides the weights and optimizer moments. */
+interface TrainingState {
+  step: number;
+  /** Where the training loader continues (seed, epoch, position). */
+  cursor: SamplerCursor;
+  seed: number;
+  numClasses: number;
+  encoder: unknown;
+}
+
+const STATE_FILE = 'state.json';
+export const FINAL_MODEL_FILE = 'last.safetensors';
+
+/**
+ * The optimizer groups of fine-tuning: weight decay except on biases and 1-D parameters, and, with
+ * `optim.layerDecay`, block i of L at `decay^(L−i)` of the learning rate (everything else at 1).
+ */
+export function finetuneParameterGroups(classifier: AudioClassifier, optim: OptimRecipe): ParameterGroup[] {
+  const depth = classifier.encoderConfig.depth;
+  const decay = optim.layerDecay;
+  return parameterGroups(classifier.namedParameters(), {
+    weightDecay: optim.weightDecay,
+    lrScale: decay === null ? undefined : (name) => layerDecayScale(name, depth, decay),
+  });
+}
+
+/** Train and evaluation sets of a recipe, with the evaluation classes in the training set's order. */
+export async function finetuneData(recipe: Recipe): Promise<{ train: Dataset; evaluation: Dataset | null }> {
+  const { root, labels } = recipe.data;
+  const loaded = await loadAnyDataset(recipe.data.train, { root: root ?? undefined, labels: labels ?? undefined });
+  const train = loaded.splits?.train ?? loaded.dataset;
+  if (train.labelKeys.length === 0) {
+    throw new RecipeError(`${recipe.data.train}: the training data has no labels (fine-tuning needs labelled clips)`);
+  }
+  if (recipe.data.eval === null) return { train, evaluation: null };
+  const other = await loadAnyDataset(recipe.data.eval, { root: root ?? undefined, labels: labelSetOf(train) });
+  return { train, evaluation: other.splits?.test ?? other.dataset };
+}
+
+/** Loader options shared by training and evaluation. */
+function commonLoaderOptions(recipe: Recipe, log: (line: string) => void): FbankLoaderOptions {
+  const { data } = recipe;
+  return {
+    batchSize: data.batchSize,
+    targetLength: data.targetLength,
+    normalize: data.normalize,
+    workers: data.workers ?? undefined,
+    minSamples: data.minSamples,
+    cache: data.cache ?? undefined,
+    singleLabel: recipe.finetune.metric === 'accuracy',
+    log,
+  };
+}
+
+function trainLoaderOptions(
+  recipe: Recipe,
+  train: Dataset,
+  cursor: SamplerCursor | undefined,
+  log: (line: string) => void,
+): FbankLoaderOptions {
+  const { finetune, data } = recipe;
+  return {
+    ...commonLoaderOptions(recipe, log),
+    ...(cursor ? { cursor } : { seed: recipe.seed }),
+    mixup: finetune.mixup ?? undefined,
+    specAugment: finetune.specAugment
+      ? { freqMaskParam: finetune.specAugment.freqMask, timeMaskParam: finetune.specAugment.timeMask }
+      : undefined,
+    rollGain: finetune.rollAugment,
+    noise: finetune.noiseAugment,
+    labelSmoothing: finetune.labelSmoothing,
+    ...(data.samplesPerEpoch === null
+      ? {}
+      : {
+          weights: audiosetSampleWeights(
+            train.entries.map((e) => e.labels),
+            train.labelKeys.length,
+          ),
+          samplesPerEpoch: data.samplesPerEpoch,
+        }),
+  };
+}
+
+/**
+ * Keeps the metric lines up to `step` (a killed run may have logged past its last checkpoint), so the resumed
+ * run's lines continue the file without repeats.
+ */
+async function truncateMetrics(out: string, step: number): Promise<void> {
+  const path = join(out, 'metrics.jsonl');
+  const kept = readJsonl(path).filter((r) => typeof r.step === 'number' && r.step <= step);
+  await writeFileAtomic(path, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+}
+
+async function readState(checkpoint: CheckpointInfo): Promise<TrainingState> {
+  const path = join(checkpoint.dir, STATE_FILE);
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as TrainingState;
+  } catch (error) {
+    throw new Error(`${path}: cannot read the training state to resume (${(error as Error).message})`);
+  }
+}
+
+function bestOf(records: Record<string, unknown>[], metric: 'mAP' | 'accuracy'): FinetuneResult['best'] {
+  let best: FinetuneResult['best'] = null;
+  for (const r of records) {
+    const value = r[`eval_${metric}`];
+    if (typeof value === 'number' && typeof r.step === 'number' && (best === null || value > best.value)) {
+      best = { step: r.step, metric, value };
+    }
+  }
+  return best;
+}
+
+/**
+ * Fine-tunes a classifier as the reference (§10): encoder (random, pre-trained or fine-tuned init) + CLS head,
+ * AdamW with layer-wise LR decay, cosine schedule, the recipe's augmentations and loss, evaluation on the eval
+ * split, crash-safe checkpoints in `recipe.checkpoint.out`. A run folder that already holds checkpoints is
+ * resumed from the newest one exactly (weights, optimizer moments, step, data cursor; the random draws are
+ * functions of seed and step). A NaN or infinite loss stops the run with a NonFiniteLossError naming the last
+ * good checkpoint.
+ */
+export async function finetune(options: FinetuneOptions): Promise<FinetuneResult> {
+  const recipe = validateRecipe(options.recipe);
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  if (recipe.task !== 'finetune') {
+    throw new RecipeError(`the recipe's task is '${recipe.task}', not 'finetune' (--set task=finetune)`);
+  }
+  const { optim, finetune: ft, checkpoint: saving } = recipe;
+  const out = saving.out;
+  await prepareBackend({ backend: recipe.backend, log });
+  await requireGradients();
+  const model = await readModelSpec(recipe.model);
+  const { train, evaluation } = await finetuneData(recipe);
+  const numClasses = train.labelKeys.length;
+
+  const latest = await new CheckpointDirectory(join(out, 'checkpoints')).latest();
+  if (RunFolder.hasHistory(out)) await truncateMetrics(out, latest?.step ?? 0);
+  const run = await RunFolder.open(recipe, { bestMetric: evaluation ? ft.metric : undefined });
+
+  const classifier = new AudioClassifier({ model, numClasses, seed: recipe.seed, dropPath: ft.dropPath });
+  const optimizer = new AdamW(finetuneParameterGroups(classifier, optim), { betas: optim.betas, eps: optim.eps });
+  let step = 0;
+  let cursor: SamplerCursor | undefined;
+  if (latest) {
+    const state = await readState(latest);
+    if (state.numClasses !== numClasses || JSON.stringify(state.encoder) !== JSON.stringify(classifier.encoderConfig)) {
+      throw new Error(
+        `${latest.dir}: saved by a different model or data (${state.numClasses} classes); ` +
+          `use another checkpoint.out or remove ${out}`,
+      );
+    }
+    const weights = await readModelFile(join(latest.dir, MODEL_FILE));
+    loadCheckpoint(classifier.parts, weights.tensors, weights.path);
+    optimizer.importState(await readOptimizerState(latest.dir));
+    step = state.step;
+    cursor = state.cursor;
+    log(`resuming ${out} from step ${step} (${latest.dir})`);
+  } else if (ft.init) {
+    log(`initialised from ${initializeClassifier(classifier, await readModelFile(ft.init))}`);
+  } else {
+    log(`random initialisation (seed ${recipe.seed})`);
+  }
+  log(
+    `fine-tuning ${typeof model === 'string' ? model : 'custom encoder'} (${classifier.encoder.countParams()} encoder parameters) ` +
+      `on ${train.entries.length} clips, ${numClasses} classes` +
+      (evaluation ? `; evaluating on ${evaluation.entries.length} clips (${ft.metric})` : '; no evaluation set'),
+  );
+
+  const trainLoader = new FbankLoader(train, trainLoaderOptions(recipe, train, cursor, log));
+  const evalLoader = evaluation
+    ? new FbankLoader(evaluation, { ...commonLoaderOptions(recipe, log), shuffle: false })
+    : null;
+  const progress =
+    options.progress === false
+      ? null
+      : new ProgressReporter({ total: optim.steps, startStep: step, stream: options.progress ?? process.stderr });
+  const accumulator = optim.accumulate > 1 ? new GradientAccumulator() : null;
+  const variables = classifier.namedParameters().map((p) => p.variable);
+  const schedule = { peakLr: optim.lr, warmupSteps: optim.warmupSteps, totalSteps: optim.steps, minLr: optim.minLr };
+  const lossOf = (logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar =>
+    ft.loss === 'ce'
+      ? softTargetCrossEntropy(logits, targets)
+      : // The reference divides the summed BCE by the label sum on AudioSet, by the batch on single-label SPC-2.
+        multiLabelBceWithLogits(logits, targets, ft.metric === 'accuracy' ? 'batch' : 'labelSum');
+  const plotLayout = [
+    { title: 'training loss', keys: ['loss'] },
+    { title: 'learning rate', keys: ['lr'] },
+    { title: 'evaluation', keys: [`eval_${ft.metric}`] },
+  ];
+  let lastMetrics: ClassificationMetrics | null = null;
+  let microLosses: number[] = [];
+
+  const evaluate = async (): Promise<ClassificationMetrics> => {
+    const { metrics } = await evaluateClassifier(classifier, evalLoader!.epoch());
+    run.metrics({
+      step,
+      eval_mAP: metrics.mAP,
+      eval_accuracy: metrics.accuracy,
+      eval_dPrime: metrics.dPrime,
+      eval_auc: metrics.auc,
+    });
+    log(
+      `step ${step}: eval mAP ${metrics.mAP.toFixed(4)}, accuracy ${metrics.accuracy.toFixed(4)}, ` +
+        `d-prime ${metrics.dPrime.toFixed(3)} (${metrics.clips} clips)`,
+    );
+    return metrics;
+  };
+
+  const saveCheckpoint = async (at: SamplerCursor, metrics: ClassificationMetrics | null) => {
+    const state: TrainingState = {
+      step,
+      cursor: at,
+      seed: recipe.seed,
+      numClasses,
+      encoder: classifier.encoderConfig,
+    };
+    const values: Record<string, number> = metrics
+      ? { mAP: metrics.mAP, accuracy: metrics.accuracy, dPrime: metrics.dPrime, auc: metrics.auc }
+      : {};
+    await run.checkpoints.save(
+      step,
+      async (writer) => {
+        await writer.writeFile(MODEL_FILE, classifierFileBytes(classifier, train.labelNames));
+        await writeOptimizerState(writer, optimizer);
+        await writer.writeJson(STATE_FILE, state);
+      },
+      values,
+    );
+  };
+
+  try {
+    let at = trainLoader.cursor;
+    let stopped = false;
+    while (step < optim.steps && !stopped) {
+      let batches = 0;
+      for await (const batch of trainLoader.epoch()) {
+        batches++;
+        at = trainLoader.cursor;
+        const micro = accumulator?.count ?? 0;
+        const { value, grads } = withSeededMathRandom(streamSeed(recipe.seed, step, micro), () =>
+          tf.variableGrads(() => {
+            const inputs = tf.tensor3d(batch.inputs, [batch.size, batch.frames, batch.bins]);
+            const targets = tf.tensor2d(batch.targets, [batch.size, batch.numClasses]);
+            return lossOf(classifier.logits(inputs, true), targets);
+          }, variables),
+        );
+        const loss = (await value.data())[0];
+        value.dispose();
+        microLosses.push(loss);
+        try {
+          assertFiniteLoss(loss, step + 1);
+        } catch (error) {
+          tf.dispose(grads);
+          throw error;
+        }
+        let update = grads;
+        if (accumulator) {
+          accumulator.add(grads);
+          tf.dispose(grads);
+          if (accumulator.count < optim.accumulate) continue;
+          update = accumulator.drain('mean');
+        }
+        let gradNorm: number | undefined;
+        if (optim.clipNorm !== null) {
+          const clipped = clipGradientsByGlobalNorm(update, optim.clipNorm);
+          tf.dispose(update);
+          update = clipped.grads;
+          gradNorm = (await clipped.norm.data())[0];
+          clipped.norm.dispose();
+        }
+        const lr = cosineLearningRate(step, schedule);
+        optimizer.step(update, lr);
+        tf.dispose(update);
+        step += 1;
+        const stepLoss = microLosses.reduce((a, b) => a + b, 0) / microLosses.length;
+        microLosses = [];
+        if (step % recipe.log.every === 0 || step === optim.steps) {
+          run.metrics({ step, loss: stepLoss, lr, ...(gradNorm === undefined ? {} : { gradNorm }) });
+        }
+        progress?.update(step, { loss: stepLoss, lr });
+        if (step === options.stopAfter) {
+          stopped = true;
+          break;
+        }
+        const checkpointNow = step % saving.every === 0 || step === optim.steps;
+        const evalNow =
+          evalLoader !== null &&
+          (checkpointNow || (recipe.log.evalEvery > 0 && step % recipe.log.evalEvery === 0));
+        if (evalNow) lastMetrics = await evaluate();
+        if (checkpointNow) await saveCheckpoint(at, evalNow ? lastMetrics : null);
+        if (evalNow || checkpointNow) await run.plot(plotLayout);
+        if (step >= optim.steps) break;
+      }
+      if (batches === 0) throw new Error(`${recipe.data.train}: no training clip could be read (see the skipped files above)`);
+    }
+    let finalModel: string | null = null;
+    if (step >= optim.steps) {
+      finalModel = join(out, FINAL_MODEL_FILE);
+      await writeFileAtomic(finalModel, classifierFileBytes(classifier, train.labelNames));
+    }
+    const best = evaluation ? bestOf(run.history(), ft.metric) : null;
+    if (best) {
+      const kept = (await run.checkpoints.list()).find((c) => c.step === best.step);
+      if (kept) best.model = join(kept.dir, MODEL_FILE);
+    }
+    return { step, best, metrics: lastMetrics, out, model: finalModel, resumedFrom: latest?.step ?? null };
+  } catch (error) {
+    if (error instanceof NonFiniteLossError) {
+      const good = await run.checkpoints.latest();
+      error.message += good
+        ? `; the last good checkpoint is ${good.dir} (step ${good.step})`
+        : '; no checkpoint was saved before it';
+    }
+    throw error;
+  } finally {
+    progress?.finish();
+    accumulator?.reset();
+    await trainLoader.close();
+    await evalLoader?.close();
+    run.close();
+    optimizer.dispose();
+    classifier.dispose();
+  }
+}
