@@ -59,3 +59,11 @@ export {
   dropPathRates,
   layerDecayScale,
 } from './schedules.js';
+export { AudioClassifier, type AudioClassifierOptions, encoderConfigOf } from './finetune/classifier.js';
+export {
+  type LabelledFeatures,
+  type LinearClassifier,
+  type LinearClassifierOptions,
+  linearClassifierScores,
+  trainLinearClassifier,
+} from './probe/linear.js';

@@ -29,3 +29,34 @@ export {
 } from './run/model-state.js';
 export { bundledRecipes, loadRecipe } from './run/recipe-file.js';
 export { type PlotLayout, RunFolder } from './run/run-folder.js';
+export { type ClassificationMetrics, type Evaluation, evaluateClassifier } from './finetune/evaluate.js';
+export {
+  FINAL_MODEL_FILE,
+  type FinetuneOptions,
+  type FinetuneResult,
+  finetune,
+  finetuneData,
+  finetuneParameterGroups,
+} from './finetune/finetune.js';
+export {
+  classifierFileBytes,
+  headClasses,
+  initializeClassifier,
+  loadClassifier,
+  type ModelFile,
+  readModelFile,
+  readModelSpec,
+  savedLabels,
+  savedModel,
+} from './finetune/model-file.js';
+export {
+  embedDataset,
+  encoderFeatures,
+  extractFeatures,
+  fbankStatistics,
+  type FeatureFunction,
+  type FeatureOptions,
+  type FeatureSet,
+  type Pooling,
+} from './probe/features.js';
+export { type LinearProbeOptions, type LinearProbeResult, linearProbe } from './probe/probe.js';

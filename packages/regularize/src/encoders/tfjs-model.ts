@@ -38,8 +38,18 @@ async function loadModel(modelPath: string): Promise<LoadedModel> {
   try {
     if (isGraphModel(json)) {
       const model = await loadGraphModel(handler);
-      // executeAsync runs every graph, including those with control flow that `predict` rejects.
-      return { run: (input) => model.executeAsync(input), dispose: () => model.dispose() };
+      return {
+        // `execute` refuses graphs with control flow or dynamic shapes; those run with `executeAsync`.
+        run: async (input) => {
+          try {
+            return model.execute(input);
+          } catch (error) {
+            if (!/executeAsync/.test((error as Error).message)) throw error;
+            return model.executeAsync(input);
+          }
+        },
+        dispose: () => model.dispose(),
+      };
     }
     const model = await loadLayersModel(handler);
     return { run: async (input) => model.predict(input), dispose: () => model.dispose() };
