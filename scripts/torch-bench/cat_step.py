@@ -16,6 +16,7 @@ import time
 
 import torch
 import torch.nn.functional as F
+from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../../packages/layers/scripts/reference"))
 from cat_reference import Encoder  # noqa: E402
@@ -122,12 +123,14 @@ def main():
           + (f", {args.clones} clones" if args.mode == "step" else ""))
     for threads in [int(t) for t in args.threads.split(",")]:
         torch.set_num_threads(threads)
-        run()  # warm-up
         times = []
-        for _ in range(args.repeats):
-            start = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - start)
+        # Debian's torch multiplies through OpenBLAS, whose own thread pool set_num_threads does not limit.
+        with threadpool_limits(limits=threads):
+            run()  # warm-up
+            for _ in range(args.repeats):
+                start = time.perf_counter()
+                run()
+                times.append(time.perf_counter() - start)
         best = min(times)
         print(f"threads {threads}: clips/s {args.batch / best:.2f} (best of {args.repeats}: "
               f"{', '.join(f'{t * 1000:.0f}' for t in times)} ms)")

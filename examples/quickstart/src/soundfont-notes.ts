@@ -6,7 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resample, SeededRandom } from '@cat/frontend';
-import { type BasicPreset, type BasicSoundBank, SoundBankLoader, SpessaSynthProcessor } from 'spessasynth_core';
+import {
+  type BasicPreset,
+  type BasicSample,
+  type BasicSoundBank,
+  SoundBankLoader,
+  SpessaSynthProcessor,
+} from 'spessasynth_core';
 
 /** A GM instrument family: eight consecutive programs, and the MIDI notes its clips are drawn from. */
 export interface InstrumentFamily {
@@ -70,16 +76,33 @@ export function loadSoundFont(): BasicSoundBank {
 function melodicPresets(bank: BasicSoundBank): Map<number, BasicPreset> {
   const presets = new Map<number, BasicPreset>();
   for (const preset of bank.presets) {
-    if (preset.bankMSB === 0 && preset.bankLSB === 0 && !preset.isGMGSDrum) presets.set(preset.program, preset);
+    if (preset.bankMSB === 0 && preset.bankLSB === 0 && !preset.isGMGSDrum)
+      presets.set(preset.program, preset);
   }
   return presets;
 }
 
 /** The recorded samples a preset can play (through its instruments' zones). */
-export function samplesOfPreset(preset: BasicPreset): Set<unknown> {
-  const samples = new Set<unknown>();
-  for (const zone of preset.zones) for (const instrumentZone of zone.instrument.zones) samples.add(instrumentZone.sample);
+export function samplesOfPreset(preset: BasicPreset): Set<BasicSample> {
+  const samples = new Set<BasicSample>();
+  for (const zone of preset.zones)
+    for (const instrumentZone of zone.instrument.zones) samples.add(instrumentZone.sample);
   return samples;
+}
+
+/** The MIDI notes of `family`'s range that `preset` has a sample for (some GM presets stop short, e.g. a tuba at 72). */
+function playableNotes(preset: BasicPreset, family: InstrumentFamily): number[] {
+  const notes: number[] = [];
+  for (let note = family.lowestNote; note <= family.highestNote; note++) {
+    const covered = preset.zones.some(
+      (zone) =>
+        zone.keyRange.min <= note &&
+        note <= zone.keyRange.max &&
+        zone.instrument.zones.some((inner) => inner.keyRange.min <= note && note <= inner.keyRange.max),
+    );
+    if (covered) notes.push(note);
+  }
+  return notes;
 }
 
 /** Programs grouped so that programs sharing any sample (directly or through others) land in one group. */
@@ -89,7 +112,7 @@ function programsSharingSamples(presets: Map<number, BasicPreset>, programs: num
     while (parent.get(program) !== program) program = parent.get(program)!;
     return program;
   };
-  const firstUser = new Map<unknown, number>();
+  const firstUser = new Map<BasicSample, number>();
   for (const program of programs) {
     for (const sample of samplesOfPreset(presets.get(program)!)) {
       const other = firstUser.get(sample);
@@ -102,10 +125,11 @@ function programsSharingSamples(presets: Map<number, BasicPreset>, programs: num
   return [...groups.values()];
 }
 
-/** The programs of each split, per family. */
+/** The programs of each split, per family, and the notes each program can play. */
 export interface ProgramSplit {
   train: Map<string, number[]>;
   test: Map<string, number[]>;
+  notes: Map<number, number[]>;
 }
 
 /**
@@ -116,14 +140,22 @@ export interface ProgramSplit {
 export function splitPrograms(bank: BasicSoundBank, seed: number): ProgramSplit {
   const presets = melodicPresets(bank);
   const familyOf = new Map<number, string>();
+  const split: ProgramSplit = { train: new Map(), test: new Map(), notes: new Map() };
   for (const family of INSTRUMENT_FAMILIES) {
     for (let program = family.firstProgram; program < family.firstProgram + PROGRAMS_PER_FAMILY; program++) {
-      if (!presets.has(program)) throw new Error(`${SOUNDFONT_FILE}: no preset for GM program ${program}`);
+      const preset = presets.get(program);
+      if (!preset) throw new Error(`${SOUNDFONT_FILE}: no preset for GM program ${program}`);
+      const notes = playableNotes(preset, family);
+      if (notes.length === 0) {
+        throw new Error(
+          `${SOUNDFONT_FILE}: GM program ${program} plays no note in ${family.lowestNote}-${family.highestNote}`,
+        );
+      }
       familyOf.set(program, family.name);
+      split.notes.set(program, notes);
     }
   }
   const groups = new SeededRandom(seed).shuffle(programsSharingSamples(presets, [...familyOf.keys()]));
-  const split: ProgramSplit = { train: new Map(), test: new Map() };
   for (const family of INSTRUMENT_FAMILIES) {
     split.train.set(family.name, []);
     split.test.set(family.name, []);
@@ -139,7 +171,8 @@ export function splitPrograms(bank: BasicSoundBank, seed: number): ProgramSplit 
   for (const family of INSTRUMENT_FAMILIES) {
     for (const side of ['train', 'test'] as const) {
       const programs = split[side].get(family.name)!.sort((a, b) => a - b);
-      if (programs.length === 0) throw new Error(`seed ${seed}: family ${family.name} got no ${side} program`);
+      if (programs.length === 0)
+        throw new Error(`seed ${seed}: family ${family.name} got no ${side} program`);
     }
   }
   return split;
@@ -147,7 +180,8 @@ export function splitPrograms(bank: BasicSoundBank, seed: number): ProgramSplit 
 
 /**
  * `perClass` notes per family for one split, cycling through the split's programs; pitch, velocity and hold
- * time are drawn uniformly (pitch within the family's usual range, velocity 40-127, hold 1.0-1.4 s).
+ * time are drawn uniformly (pitch among the program's playable notes in the family's usual range, velocity
+ * 40-127, hold 1.0-1.4 s).
  */
 export function planNotes(split: ProgramSplit, side: Split, perClass: number, seed: number): PlannedNote[] {
   const notes: PlannedNote[] = [];
@@ -156,11 +190,13 @@ export function planNotes(split: ProgramSplit, side: Split, perClass: number, se
     const random = new SeededRandom(seed * 7919 + (side === 'train' ? 0 : 1000) + index);
     const programs = random.shuffle([...split[side].get(family.name)!]) as number[];
     for (let i = 0; i < perClass; i++) {
+      const program = programs[i % programs.length];
+      const playable = split.notes.get(program)!;
       notes.push({
         split: side,
         family: family.name,
-        program: programs[i % programs.length],
-        note: family.lowestNote + random.int(family.highestNote - family.lowestNote + 1),
+        program,
+        note: playable[random.int(playable.length)],
         velocity: 40 + random.int(88),
         holdSeconds: (1000 + random.int(401)) / 1000,
       });

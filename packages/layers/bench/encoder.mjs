@@ -7,7 +7,8 @@ import { bestTime, kernelProfile, machine, printProfile, rssMiB, timeLayers } fr
 
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => a.startsWith('--')).map((a) => a.split('=')[0]));
-const option = (name, fallback) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const option = (name, fallback) =>
+  Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const [model = 'cat-tiny', batchArg = '8', framesArg = '1024'] = args.filter((a) => !a.startsWith('--'));
 const batch = Number(batchArg);
 const frames = Number(framesArg);

@@ -1,11 +1,11 @@
-export { ALIGNMENT_LOSS_KINDS, type AlignmentLossKind, alignmentLoss } from './losses.js';
+export type { ClipInput, ExternalEncoder } from './encoders/types.js';
 export { decodeFloat16, encodeFloat16 } from './float16.js';
-// The stores read files: they are exported from '@cat/regularize/node'.
-export type { FeatureManifestEntry, FeatureStore } from './stores.js';
+export { ALIGNMENT_LOSS_KINDS, type AlignmentLossKind, alignmentLoss } from './losses.js';
 export {
   type RegularizerConfig,
   RepresentationRegularizer,
   resampleFrames,
   type WeightSchedule,
 } from './regularizer.js';
-export type { ClipInput, ExternalEncoder } from './encoders/types.js';
+// The stores read files: they are exported from '@cat/regularize/node'.
+export type { FeatureManifestEntry, FeatureStore } from './stores.js';

@@ -2,15 +2,7 @@
  * Node-only parts of @cat/regularize (`@cat/regularize/node`): feature stores on disk, the external encoders
  * (they read audio and model files) and precomputing features.
  */
-export {
-  clipId,
-  gatherFeatures,
-  NpyFeatureStore,
-  PackedFeatureStore,
-  readFeatureManifest,
-  writeFeatureManifest,
-  writePackedFeatures,
-} from './stores.js';
+
 export { SpectralDescriptorEncoder, type SpectralDescriptorEncoderOptions } from './encoders/descriptors.js';
 export {
   FrozenCatEncoder,
@@ -29,8 +21,8 @@ export {
 } from './encoders/spec.js';
 export type { NormalizationPreset, SpectrogramSettings } from './encoders/spectrogram.js';
 export {
-  FeatureStatistics,
   type FeatureStandardization,
+  FeatureStatistics,
   readStandardization,
   standardize,
   writeStandardization,
@@ -51,3 +43,12 @@ export {
   precomputeFeatures,
   type SkippedClip,
 } from './precompute.js';
+export {
+  clipId,
+  gatherFeatures,
+  NpyFeatureStore,
+  PackedFeatureStore,
+  readFeatureManifest,
+  writeFeatureManifest,
+  writePackedFeatures,
+} from './stores.js';

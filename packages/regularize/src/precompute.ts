@@ -1,11 +1,11 @@
 import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { readAudioFile, readNpyFile, writeFileAtomic, writeNpyFile } from '@cat/frontend/node';
 import { SpectralDescriptorEncoder } from './encoders/descriptors.js';
 import {
-  FeatureStatistics,
-  type FeatureStandardization,
   standardize as applyStandardization,
+  type FeatureStandardization,
+  FeatureStatistics,
   writeStandardization,
 } from './encoders/standardization.js';
 import type { ClipInput, ExternalEncoder } from './encoders/types.js';
@@ -15,6 +15,11 @@ import { clipId, type FeatureManifestEntry, writeFeatureManifest, writePackedFea
 /** A clip to embed (a `ClipEntry` of @cat/data fits). */
 export interface PrecomputeEntry {
   path: string;
+  /**
+   * The key of its feature (`ClipEntry.id`: the manifest's id or the path below the dataset root without
+   * extension); may contain `/`. Default: the file name without extension (`clipId`), as the reference keys them.
+   */
+  id?: string;
 }
 
 export interface PrecomputeProgress {
@@ -99,13 +104,20 @@ async function checkDescription(out: string, description: RunDescription): Promi
     (key) => found[key] !== description[key],
   );
   if (differences.length > 0) {
-    const shown = differences.map((key) => `${key} ${JSON.stringify(found[key])} != ${JSON.stringify(description[key])}`);
-    throw new Error(`${out}: holds features made differently (${shown.join(', ')}); use another output folder`);
+    const shown = differences.map(
+      (key) => `${key} ${JSON.stringify(found[key])} != ${JSON.stringify(description[key])}`,
+    );
+    throw new Error(
+      `${out}: holds features made differently (${shown.join(', ')}); use another output folder`,
+    );
   }
 }
 
-/** Sample counts of finished clips; a line cut short by a kill is ignored (its clip is simply redone). */
-async function readLog(out: string): Promise<Map<string, number>> {
+/**
+ * Sample counts of finished clips; a line cut short by a kill is ignored (its clip is simply redone), and
+ * `torn` says the next append must first end that line.
+ */
+async function readLog(out: string): Promise<{ done: Map<string, number>; torn: boolean }> {
   const done = new Map<string, number>();
   const text = (await readText(join(out, LOG_FILE))) ?? '';
   for (const line of text.split('\n')) {
@@ -116,7 +128,7 @@ async function readLog(out: string): Promise<Map<string, number>> {
       // an empty or torn line
     }
   }
-  return done;
+  return { done, torn: text !== '' && !text.endsWith('\n') };
 }
 
 async function readVector(path: string): Promise<Float32Array> {
@@ -124,21 +136,36 @@ async function readVector(path: string): Promise<Float32Array> {
   return array.dtype === 'float16' ? decodeFloat16(array.data as Uint16Array) : Float32Array.from(array.data);
 }
 
-async function writeVector(path: string, vector: Float32Array, dtype: 'float32' | 'float16', id: string): Promise<void> {
+async function writeVector(
+  path: string,
+  vector: Float32Array,
+  dtype: 'float32' | 'float16',
+  id: string,
+): Promise<void> {
+  if (id.includes('/')) await mkdir(dirname(path), { recursive: true });
   if (dtype === 'float32') return writeNpyFile(path, vector, [vector.length], 'float32');
   const bits = encodeFloat16(vector);
   const overflow = bits.findIndex((b) => (b & 0x7fff) === 0x7c00);
   if (overflow >= 0) {
-    throw new Error(`clip ${id}: value ${vector[overflow]} at ${overflow} is outside the float16 range; use float32`);
+    throw new Error(
+      `clip ${id}: value ${vector[overflow]} at ${overflow} is outside the float16 range; use float32`,
+    );
   }
   return writeNpyFile(path, bits, [vector.length], 'float16');
 }
 
-function checkVector(vector: Float32Array | undefined, dimension: number, clip: ClipInput, encoder: string): Float32Array {
+function checkVector(
+  vector: Float32Array | undefined,
+  dimension: number,
+  clip: ClipInput,
+  encoder: string,
+): Float32Array {
   const where = `${encoder}: clip ${clip.id} (${clip.path})`;
   if (!(vector instanceof Float32Array)) throw new Error(`${where}: no embedding returned`);
   if (vector.length !== dimension) {
-    throw new Error(`${where}: embedding has ${vector.length} values, the encoder's dimension is ${dimension}`);
+    throw new Error(
+      `${where}: embedding has ${vector.length} values, the encoder's dimension is ${dimension}`,
+    );
   }
   const bad = vector.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) throw new Error(`${where}: embedding value ${bad} is ${vector[bad]}`);
@@ -146,7 +173,10 @@ function checkVector(vector: Float32Array | undefined, dimension: number, clip: 
 }
 
 /** The batch's embeddings; when the batch fails, each clip alone, so one bad clip costs only itself. */
-async function embedIsolated(encoder: ExternalEncoder, clips: ClipInput[]): Promise<(Float32Array | Error)[]> {
+async function embedIsolated(
+  encoder: ExternalEncoder,
+  clips: ClipInput[],
+): Promise<(Float32Array | Error)[]> {
   let vectors: Float32Array[];
   try {
     vectors = await encoder.embed(clips);
@@ -168,24 +198,36 @@ async function embedIsolated(encoder: ExternalEncoder, clips: ClipInput[]): Prom
   return vectors;
 }
 
+/** An id usable as a path below the output folder: relative, no empty, `.` or `..` parts. */
+function checkId(id: string, path: string): void {
+  const parts = id.split('/');
+  if (
+    isAbsolute(id) ||
+    id.includes('\\') ||
+    parts.some((part) => part === '' || part === '.' || part === '..')
+  ) {
+    throw new Error(`${path}: clip id '${id}' cannot name a file below the output folder`);
+  }
+}
+
 function keyedEntries(entries: PrecomputeEntry[], packed: boolean): { id: string; path: string }[] {
   const seen = new Map<string, string>();
   const clashes: string[] = [];
-  const keyed = entries.map(({ path }) => {
-    const id = clipId(path);
+  const keyed = entries.map(({ path, id = clipId(path) }) => {
+    checkId(id, path);
     const earlier = seen.get(id);
-    if (earlier !== undefined) clashes.push(`${earlier} and ${path}`);
+    if (earlier !== undefined) clashes.push(`'${id}': ${earlier} and ${path}`);
     seen.set(id, path);
     return { id, path };
   });
   if (clashes.length > 0) {
-    throw new Error(
-      `${clashes.length} clip(s) share a file name (${clashes.slice(0, 3).join('; ')}${clashes.length > 3 ? '; ...' : ''}): ` +
-        'features are keyed by the file name without folder and extension, as the reference matches them',
-    );
+    const shown = clashes.slice(0, 3).join('; ');
+    throw new Error(`${clashes.length} clip(s) share an id (${shown}${clashes.length > 3 ? '; ...' : ''})`);
   }
   if (packed && seen.has('features')) {
-    throw new Error(`clip ${seen.get('features')}: a clip named 'features' would overwrite the packed features.npy`);
+    throw new Error(
+      `${seen.get('features')}: a clip with id 'features' would overwrite the packed features.npy`,
+    );
   }
   return keyed;
 }
@@ -196,7 +238,7 @@ function standardizesByDefault(encoder: ExternalEncoder): boolean {
 }
 
 /**
- * Runs an encoder over clips and stores one vector per clip (`out/<id>.npy`, id = file name without extension)
+ * Runs an encoder over clips and stores one vector per clip (`out/<id>.npy`)
  * with the reference's JSON manifest (`out/manifest.json`). Resumable: every file is written atomically and
  * logged once in place, so a rerun after a kill embeds only the clips without a finished feature. Clips whose
  * audio cannot be read or embedded are skipped and reported; a vector of the wrong size or with NaN/Inf is an
@@ -205,7 +247,8 @@ function standardizesByDefault(encoder: ExternalEncoder): boolean {
 export async function precomputeFeatures(options: PrecomputeOptions): Promise<PrecomputeResult> {
   const { encoder, out, packed = false, dtype = 'float32', batchSize = 16, onProgress } = options;
   const standardize = options.standardize ?? standardizesByDefault(encoder);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
   const clips = keyedEntries(options.entries, packed);
   const { dimension } = encoder;
   // Standardised features depend on every clip: the raw vectors are the resumable part, kept apart.
@@ -214,11 +257,13 @@ export async function precomputeFeatures(options: PrecomputeOptions): Promise<Pr
   await mkdir(cacheDir, { recursive: true });
   await checkDescription(out, { encoder: encoder.name, dimension, dtype, standardized: standardize });
 
-  const logged = await readLog(out);
-  const files = new Set(await readdir(cacheDir));
+  const log = await readLog(out);
+  let torn = log.torn;
+  // Ids may name subfolders (`dog/a`): list the whole tree once rather than probing each clip.
+  const files = new Set(await readdir(cacheDir, { recursive: true }));
   const frames = new Map<string, number>();
   for (const { id } of clips) {
-    const count = logged.get(id);
+    const count = log.done.get(id);
     if (count !== undefined && files.has(`${id}.npy`)) frames.set(id, count);
   }
   const reused = frames.size;
@@ -242,7 +287,9 @@ export async function precomputeFeatures(options: PrecomputeOptions): Promise<Pr
     const results = batch.length > 0 ? await embedIsolated(encoder, batch) : [];
     if (frames.size === 0 && batch.length > 0 && results.every((r) => r instanceof Error)) {
       // Every readable clip failing from the start is the encoder's problem, not the clips'.
-      throw new Error(`${encoder.name} failed on every clip of the first batch: ${(results[0] as Error).message}`);
+      throw new Error(
+        `${encoder.name} failed on every clip of the first batch: ${(results[0] as Error).message}`,
+      );
     }
     const lines: string[] = [];
     for (let i = 0; i < batch.length; i++) {
@@ -259,7 +306,10 @@ export async function precomputeFeatures(options: PrecomputeOptions): Promise<Pr
       lines.push(JSON.stringify({ id: clip.id, num_frame: count }));
       embedded++;
     }
-    if (lines.length > 0) await appendFile(join(out, LOG_FILE), `${lines.join('\n')}\n`);
+    if (lines.length > 0) {
+      await appendFile(join(out, LOG_FILE), `${torn ? '\n' : ''}${lines.join('\n')}\n`);
+      torn = false;
+    }
     report();
   }
 
@@ -274,30 +324,23 @@ export async function precomputeFeatures(options: PrecomputeOptions): Promise<Pr
   };
   if (finished.length === 0) return result;
 
-  let vectors: Float32Array[] | undefined;
+  // Only a packed store needs every vector in memory at once.
+  const vectors: Float32Array[] = [];
   if (standardize) {
-    const raw: Float32Array[] = [];
     const statistics = new FeatureStatistics(dimension);
-    for (const { id } of finished) {
-      const vector = await readVector(join(cacheDir, `${id}.npy`));
-      statistics.add(vector);
-      raw.push(vector);
-    }
+    for (const { id } of finished) statistics.add(await readVector(join(cacheDir, `${id}.npy`)));
     const stats = statistics.result();
     await writeStandardization(join(out, 'standardization.json'), stats);
-    vectors = raw.map((vector) => applyStandardization(vector, stats));
-    for (let i = 0; i < finished.length; i++) {
-      await writeVector(join(out, `${finished[i].id}.npy`), vectors[i], dtype, finished[i].id);
+    for (const { id } of finished) {
+      const vector = applyStandardization(await readVector(join(cacheDir, `${id}.npy`)), stats);
+      await writeVector(join(out, `${id}.npy`), vector, dtype, id);
+      if (packed) vectors.push(vector);
     }
     result.standardization = stats;
+  } else if (packed) {
+    for (const { id } of finished) vectors.push(await readVector(join(out, `${id}.npy`)));
   }
-  if (packed) {
-    if (!vectors) {
-      vectors = [];
-      for (const { id } of finished) vectors.push(await readVector(join(out, `${id}.npy`)));
-    }
-    await writePackedFeatures(out, result.ids, vectors, dtype);
-  }
+  if (packed) await writePackedFeatures(out, result.ids, vectors, dtype);
   const manifest: FeatureManifestEntry[] = finished.map(({ id, path }) => ({
     wav_path: resolve(path),
     clap_path: resolve(out, `${id}.npy`),

@@ -29,7 +29,7 @@ export async function writeWav(path: string, samples: Float32Array, sampleRate: 
 /** A chirp plus deterministic noise: different `seed`s give clearly different spectra. */
 export function testClip(seconds: number, sampleRate: number, seed: number): Float32Array {
   const out = new Float32Array(Math.round(seconds * sampleRate));
-  let state = seed * 2654435761 >>> 0 || 1;
+  let state = (seed * 2654435761) >>> 0 || 1;
   const f0 = 200 + 150 * seed;
   for (let i = 0; i < out.length; i++) {
     state ^= state << 13;

@@ -9,7 +9,13 @@ import {
   resample,
 } from '@cat/frontend';
 import { readAudioFile } from '@cat/frontend/node';
-import { checkpointTensors, createEncoder, FeatureExtractor, prepareBackend, writeSafetensors } from '@cat/layers';
+import {
+  checkpointTensors,
+  createEncoder,
+  FeatureExtractor,
+  prepareBackend,
+  writeSafetensors,
+} from '@cat/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,17 +87,19 @@ describe('SpectralDescriptorEncoder', () => {
     const encoder = new SpectralDescriptorEncoder({ standardization: { mean, std, count: 2 } });
     const [a] = await encoder.embed([clips[0]]);
     expect(a).toEqual(Float32Array.from(raw, (x, k) => (x - k * 0.5) / (1 + k)));
-    expect(() => new SpectralDescriptorEncoder({ standardization: { mean: mean.subarray(1), std, count: 1 } })).toThrow(
-      /45 dimensions, descriptors have 46/,
-    );
+    expect(
+      () => new SpectralDescriptorEncoder({ standardization: { mean: mean.subarray(1), std, count: 1 } }),
+    ).toThrow(/45 dimensions, descriptors have 46/);
   });
 
   it('names the clip that is too short for one frame', async () => {
     const encoder = new SpectralDescriptorEncoder();
-    await expect(encoder.embed([{ id: 'tiny', samples: new Float32Array(100), sampleRate: 16000 }])).rejects.toThrow(
-      /clip tiny: pooledDescriptors: 100 samples/,
+    await expect(
+      encoder.embed([{ id: 'tiny', samples: new Float32Array(100), sampleRate: 16000 }]),
+    ).rejects.toThrow(/clip tiny: pooledDescriptors: 100 samples/);
+    await expect(encoder.embed([{ id: 'nowhere' }])).rejects.toThrow(
+      /clip nowhere: neither samples nor a path/,
     );
-    await expect(encoder.embed([{ id: 'nowhere' }])).rejects.toThrow(/clip nowhere: neither samples nor a path/);
   });
 });
 
@@ -112,7 +120,9 @@ describe('FeatureStatistics', () => {
     expect(back).toEqual(stats);
     expect(() => new FeatureStatistics(2).add(Float32Array.of(1))).toThrow(/1 values, expected 2/);
     await writeFile(join(dir, 'bad-stats.json'), '{"count": 1, "mean": [0], "std": [0]}');
-    await expect(readStandardization(join(dir, 'bad-stats.json'))).rejects.toThrow(/bad-stats.json: every std must be positive/);
+    await expect(readStandardization(join(dir, 'bad-stats.json'))).rejects.toThrow(
+      /bad-stats.json: every std must be positive/,
+    );
   });
 });
 
@@ -125,7 +135,9 @@ describe('PrecomputedEncoder', () => {
     expect([...y]).toEqual([4, 5, 6]);
     expect([...x]).toEqual([1, 2, 3]);
     expect(encoder.has('x')).toBe(true);
-    await expect(encoder.embed([{ id: 'x' }, { id: 'zzz' }])).rejects.toThrow('packed:test: no feature for clip zzz');
+    await expect(encoder.embed([{ id: 'x' }, { id: 'zzz' }])).rejects.toThrow(
+      'packed:test: no feature for clip zzz',
+    );
   });
 });
 
@@ -175,7 +187,13 @@ describe('TfjsModelEncoder', () => {
   beforeAll(async () => {
     model = tfl.sequential({
       layers: [
-        tfl.layers.dense({ units: 6, activation: 'tanh', inputShape: [null, 128], kernelInitializer: tfl.initializers.glorotNormal({ seed: 3 }), biasInitializer: 'randomNormal' }),
+        tfl.layers.dense({
+          units: 6,
+          activation: 'tanh',
+          inputShape: [null, 128],
+          kernelInitializer: tfl.initializers.glorotNormal({ seed: 3 }),
+          biasInitializer: 'randomNormal',
+        }),
         tfl.layers.dense({ units: 5, kernelInitializer: tfl.initializers.glorotNormal({ seed: 4 }) }),
       ],
     });
@@ -209,12 +227,23 @@ describe('TfjsModelEncoder', () => {
   it("feeds [B, T, 128, 1] to an image model whose [B, d] output is used as is ('none')", async () => {
     const image = tfl.sequential({
       layers: [
-        tfl.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, inputShape: [T, 128, 1], kernelInitializer: tfl.initializers.glorotNormal({ seed: 5 }) }),
+        tfl.layers.conv2d({
+          filters: 4,
+          kernelSize: 3,
+          strides: 2,
+          inputShape: [T, 128, 1],
+          kernelInitializer: tfl.initializers.glorotNormal({ seed: 5 }),
+        }),
         tfl.layers.globalAveragePooling2d({}),
       ],
     });
     const path = await saveLayersModel(image, join(dir, 'image-model'));
-    const encoder = await TfjsModelEncoder.load(path, { targetLength: T, layout: 'btf1', pool: 'none', normalize: null });
+    const encoder = await TfjsModelEncoder.load(path, {
+      targetLength: T,
+      layout: 'btf1',
+      pool: 'none',
+      normalize: null,
+    });
     expect(encoder.dimension).toBe(4);
     const vectors = await encoder.embed(clips);
     const input = tf.tensor4d([...fbankOf(clipA, T, false), ...fbankOf(clipB, T, false)], [2, T, 128, 1]);
@@ -224,9 +253,9 @@ describe('TfjsModelEncoder', () => {
     expectClose(vectors[1], data.slice(4, 8), 1e-5);
     tf.dispose([input, expected]);
     encoder.dispose();
-    await expect(TfjsModelEncoder.load(path, { targetLength: T, layout: 'btf1', pool: 'mean-time' })).rejects.toThrow(
-      /image-model\/model.json: output of shape \[1, 4\] cannot be pooled with 'mean-time'/,
-    );
+    await expect(
+      TfjsModelEncoder.load(path, { targetLength: T, layout: 'btf1', pool: 'mean-time' }),
+    ).rejects.toThrow(/image-model\/model.json: output of shape \[1, 4\] cannot be pooled with 'mean-time'/);
   });
 
   it('runs a GraphModel (hand-written graph: batched matmul, bias, relu) like the same ops in tfjs', async () => {
@@ -234,7 +263,10 @@ describe('TfjsModelEncoder', () => {
     await mkdir(folder, { recursive: true });
     const w = tf.randomNormal([128, 3], 0, 0.1, 'float32', 7);
     const b = tf.tensor1d([0.1, -0.2, 0.3]);
-    const weightBytes = new Uint8Array([...new Uint8Array((w.dataSync() as Float32Array).buffer), ...new Uint8Array((b.dataSync() as Float32Array).buffer)]);
+    const weightBytes = new Uint8Array([
+      ...new Uint8Array((w.dataSync() as Float32Array).buffer),
+      ...new Uint8Array((b.dataSync() as Float32Array).buffer),
+    ]);
     await writeFile(join(folder, 'group1-shard1of1.bin'), weightBytes);
     const float = { type: 'DT_FLOAT' };
     const dims = (...sizes: number[]) => ({ dim: sizes.map((size) => ({ size: String(size) })) });
@@ -252,8 +284,18 @@ describe('TfjsModelEncoder', () => {
           { name: 'fbank', op: 'Placeholder', attr: { dtype: float, shape: { shape: dims(-1, -1, 128) } } },
           constant('w', [128, 3]),
           constant('b', [3]),
-          { name: 'mm', op: 'BatchMatMulV2', input: ['fbank', 'w'], attr: { T: float, adj_x: { b: false }, adj_y: { b: false } } },
-          { name: 'biased', op: 'BiasAdd', input: ['mm', 'b'], attr: { T: float, data_format: { s: 'TkhXQw==' } } },
+          {
+            name: 'mm',
+            op: 'BatchMatMulV2',
+            input: ['fbank', 'w'],
+            attr: { T: float, adj_x: { b: false }, adj_y: { b: false } },
+          },
+          {
+            name: 'biased',
+            op: 'BiasAdd',
+            input: ['mm', 'b'],
+            attr: { T: float, data_format: { s: 'TkhXQw==' } },
+          },
           { name: 'out', op: 'Relu', input: ['biased'], attr: { T: float } },
         ],
         library: {},
@@ -283,9 +325,13 @@ describe('TfjsModelEncoder', () => {
   });
 
   it('names the file when the model cannot be read', async () => {
-    await expect(TfjsModelEncoder.load(join(dir, 'absent/model.json'))).rejects.toThrow(/absent\/model.json: cannot read the model/);
+    await expect(TfjsModelEncoder.load(join(dir, 'absent/model.json'))).rejects.toThrow(
+      /absent\/model.json: cannot read the model/,
+    );
     await writeFile(join(dir, 'not-a-model.json'), '{"hello": 1}');
-    await expect(TfjsModelEncoder.load(join(dir, 'not-a-model.json'))).rejects.toThrow(/not a tfjs model.json/);
+    await expect(TfjsModelEncoder.load(join(dir, 'not-a-model.json'))).rejects.toThrow(
+      /not a tfjs model.json/,
+    );
   });
 });
 
@@ -323,7 +369,34 @@ describe('FrozenCatEncoder', () => {
     await expect(FrozenCatEncoder.load(path, { model: 'cat-tiny', targetLength: 40 })).rejects.toThrow(
       /targetLength 40 is not a multiple of the patch size 16/,
     );
-    await expect(FrozenCatEncoder.load(path, { model: 'eat-tiny', targetLength: T })).rejects.toThrow(/cat-tiny.safetensors/);
+    await expect(FrozenCatEncoder.load(path, { model: 'cat-tiny', use: 'teacher' })).rejects.toThrow(/_ema/);
+    await expect(FrozenCatEncoder.load(path, { model: 'eat-tiny', targetLength: T })).rejects.toThrow(
+      /cat-tiny.safetensors/,
+    );
+  });
+
+  it('embeds with the EMA teacher of a pre-training checkpoint when asked', async () => {
+    const student = createEncoder('cat-tiny', 21);
+    const teacher = createEncoder('cat-tiny', 22);
+    const tensors = checkpointTensors({ encoder: student, teacher });
+    student.dispose();
+    teacher.dispose();
+    const T = 16;
+    const fromTeacher = new FrozenCatEncoder(
+      { model: 'cat-tiny', targetLength: T, use: 'teacher' },
+      tensors,
+      'pt',
+    );
+    const fromStudent = new FrozenCatEncoder({ model: 'cat-tiny', targetLength: T }, tensors, 'pt');
+    expect(fromTeacher.name).toBe('cat:pt?model=cat-tiny&pool=cls&use=teacher');
+    const reference = new FeatureExtractor({ model: 'cat-tiny', weights: tensors, use: 'teacher' });
+    const [byTeacher] = await fromTeacher.embed([clips[0]]);
+    const [byStudent] = await fromStudent.embed([clips[0]]);
+    expectClose(byTeacher, reference.embed(fbankOf(clipA, T), 'utterance').data, 2e-5);
+    expect(Math.abs(byTeacher[0] - byStudent[0]) + Math.abs(byTeacher[5] - byStudent[5])).toBeGreaterThan(
+      1e-4,
+    );
+    for (const encoder of [reference, fromTeacher, fromStudent]) encoder.dispose();
   });
 });
 
@@ -345,11 +418,14 @@ describe('parseEncoderSpec', () => {
       targetLength: 998,
       normalize: null,
     });
-    expect(parseEncoderSpec('cat:C:/w/cat.safetensors?model=cat-base&pool=mean&norm=esc50')).toEqual({
+    expect(
+      parseEncoderSpec('cat:C:/w/cat.safetensors?model=cat-base&pool=mean&use=teacher&norm=esc50'),
+    ).toEqual({
       kind: 'cat',
       weights: 'C:/w/cat.safetensors',
       model: 'cat-base',
       pool: 'mean',
+      use: 'teacher',
       normalize: 'esc50',
     });
   });
@@ -357,11 +433,15 @@ describe('parseEncoderSpec', () => {
   it('rejects malformed specs with a message quoting them', () => {
     expect(() => parseEncoderSpec('clap:/x')).toThrow(/encoder 'clap:\/x': unknown kind 'clap'/);
     expect(() => parseEncoderSpec('npy:')).toThrow(/expected npy:PATH/);
-    expect(() => parseEncoderSpec('tfjs:/m.json?pool=max')).toThrow(/pool must be one of mean-time, cls, none, got 'max'/);
+    expect(() => parseEncoderSpec('tfjs:/m.json?pool=max')).toThrow(
+      /pool must be one of mean-time, cls, none, got 'max'/,
+    );
     expect(() => parseEncoderSpec('tfjs:/m.json?speed=1')).toThrow(/unknown option 'speed'/);
     expect(() => parseEncoderSpec('tfjs:/m.json?frames=-3')).toThrow(/frames must be a positive integer/);
     expect(() => parseEncoderSpec('cat:/w.safetensors')).toThrow(/needs \?model=NAME/);
-    expect(() => parseEncoderSpec('cat:/w.safetensors?model=cat-huge')).toThrow(/model must be one of cat-tiny/);
+    expect(() => parseEncoderSpec('cat:/w.safetensors?model=cat-huge')).toThrow(
+      /model must be one of cat-tiny/,
+    );
     expect(() => parseEncoderSpec('descriptors:/x')).toThrow(/takes no path/);
     expect(() => parseEncoderSpec('packed:/x?pool')).toThrow(/unknown option 'pool' \(allowed: none\)/);
   });

@@ -44,6 +44,7 @@ export {
   initializeClassifier,
   loadClassifier,
   type ModelFile,
+  type ModelLabels,
   readModelFile,
   readModelSpec,
   savedLabels,

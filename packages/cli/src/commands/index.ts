@@ -4,6 +4,7 @@ import { dataInspectCommand } from './data-inspect.js';
 import { demoCommand } from './demo.js';
 import { embedCommand } from './embed.js';
 import { fbankCommand } from './fbank.js';
+import { featuresCommand } from './features.js';
 import { pretrainCommand } from './pretrain.js';
 
 /** Every subcommand of `cat-audio`, in the order `--help` lists them. */
@@ -12,6 +13,7 @@ export const commands: Command[] = [
   fbankCommand,
   embedCommand,
   dataInspectCommand,
+  featuresCommand,
   pretrainCommand,
   benchFbankCommand,
 ];

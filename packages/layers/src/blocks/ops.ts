@@ -1,4 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  GELU,
+  GROUPED_COLUMNS,
+  hasFusedKernel,
+  LAYER_NORM,
+  PLAIN_LAYER_NORM,
+} from '../backend/kernels/fused-ops.js';
 
 /** Functional building blocks shared by the layers. Channels-last everywhere. */
 
@@ -19,6 +26,15 @@ export function layerNorm(
   beta: tf.Tensor | null,
   epsilon: number,
 ): tf.Tensor {
+  const cols = x.shape[x.rank - 1];
+  // One fused kernel (forward and backward) where the backend has it: the composite below is 9 kernels
+  // and as many saved tensors and gradients.
+  if (gamma && beta && hasFusedKernel(LAYER_NORM, cols)) {
+    return tf.engine().runKernel(LAYER_NORM, { x, gamma, beta }, { epsilon }) as tf.Tensor;
+  }
+  if (!gamma && !beta && hasFusedKernel(PLAIN_LAYER_NORM, cols)) {
+    return tf.engine().runKernel(PLAIN_LAYER_NORM, { x }, { epsilon }) as tf.Tensor;
+  }
   const axis = x.rank - 1;
   const mean = tf.mean(x, axis, true);
   const centred = tf.sub(x, mean);
@@ -31,6 +47,7 @@ export function layerNorm(
 
 /** GELU, exact erf form (PyTorch `nn.GELU()` default). */
 export function gelu(x: tf.Tensor): tf.Tensor {
+  if (hasFusedKernel(GELU, x.size)) return tf.engine().runKernel(GELU, { x }) as tf.Tensor;
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
 }
 
@@ -76,8 +93,8 @@ export function depthwiseConv(x: tf.Tensor4D, kernel: tf.Tensor, bias: tf.Tensor
 }
 
 /**
- * Grouped k×k convolution (stride 1, zero padding k/2, odd k), which tfjs lacks: the k² shifted copies of
- * the input are stacked, then each group is one matmul of a batched matmul. `kernel` is
+ * Grouped k×k convolution (stride 1, zero padding k/2, odd k), which tfjs lacks: the column matrix of
+ * each group (one wasm kernel, or k² shifted copies of the input), then one matmul per group. `kernel` is
  * [k, k, in/groups, out]; output channel o belongs to group floor(o / (out/groups)).
  */
 export function groupedConv(x: tf.Tensor4D, kernel: tf.Tensor, bias: tf.Tensor, groups: number): tf.Tensor4D {
@@ -86,6 +103,23 @@ export function groupedConv(x: tf.Tensor4D, kernel: tf.Tensor, bias: tf.Tensor, 
   if (channels !== groupIn * groups) {
     throw new Error(`grouped convolution expects ${groupIn * groups} input channels, got ${channels}`);
   }
+  const groupOut = outChannels / groups;
+  const columns = (
+    hasFusedKernel(GROUPED_COLUMNS)
+      ? tf.engine().runKernel(GROUPED_COLUMNS, { x }, { kernelSize: k, groups })
+      : shiftedColumns(x, k, groups)
+  ) as tf.Tensor3D;
+  const weights = tf.transpose(
+    tf.reshape(kernel, [k * k * groupIn, groups, groupOut]),
+    [1, 0, 2],
+  ) as tf.Tensor3D;
+  const y = tf.transpose(tf.matMul(columns, weights), [1, 0, 2]);
+  return tf.add(tf.reshape(y, [batch, height, width, outChannels]), bias) as tf.Tensor4D;
+}
+
+/** [groups, pixels, k²·in/groups] columns of a same-padded k×k conv from k² shifted copies of x. */
+function shiftedColumns(x: tf.Tensor4D, k: number, groups: number): tf.Tensor3D {
+  const [batch, height, width, channels] = x.shape;
   const pad = Math.floor(k / 2);
   const padded = tf.pad(x, [
     [0, 0],
@@ -100,19 +134,10 @@ export function groupedConv(x: tf.Tensor4D, kernel: tf.Tensor, bias: tf.Tensor, 
     }
   }
   const pixels = batch * height * width;
-  const groupOut = outChannels / groups;
-  const stacked = tf.reshape(tf.stack(shifts, 3), [pixels, k * k, groups, groupIn]);
-  const columns = tf.reshape(tf.transpose(stacked, [2, 0, 1, 3]), [
-    groups,
-    pixels,
-    k * k * groupIn,
-  ]) as tf.Tensor3D;
-  const weights = tf.transpose(
-    tf.reshape(kernel, [k * k * groupIn, groups, groupOut]),
-    [1, 0, 2],
-  ) as tf.Tensor3D;
-  const y = tf.transpose(tf.matMul(columns, weights), [1, 0, 2]);
-  return tf.add(tf.reshape(y, [batch, height, width, outChannels]), bias) as tf.Tensor4D;
+  const groupIn = channels / groups;
+  // Concatenated on the channel axis (its gradient is slices; tf.stack's is an Unpack, very slow on wasm).
+  const stacked = tf.reshape(tf.concat(shifts, 3), [pixels, k * k, groups, groupIn]);
+  return tf.reshape(tf.transpose(stacked, [2, 0, 1, 3]), [groups, pixels, k * k * groupIn]) as tf.Tensor3D;
 }
 
 /** Stochastic depth: zero whole samples of a residual branch with probability `rate` (training only). */

@@ -96,15 +96,16 @@ export class TransformerBlock extends ReferenceLayer {
     const [batch, tokens, dim] = x.shape;
     const heads = this.config.numHeads;
     const headDim = dim / heads;
-    const qkv = applyLinear(x, p.qkv);
-    const split = (i: number) =>
-      tf.transpose(
-        tf.reshape(tf.slice(qkv, [0, 0, i * dim], [batch, tokens, dim]), [batch, tokens, heads, headDim]),
-        [0, 2, 1, 3],
-      ) as tf.Tensor4D;
-    const q = tf.mul(split(0), headDim ** -0.5) as tf.Tensor4D;
-    const weights = tf.softmax(tf.matMul(q, split(1), false, true));
-    const mixed = tf.reshape(tf.transpose(tf.matMul(weights as tf.Tensor4D, split(2)), [0, 2, 1, 3]), [
+    // [B, N, 3·H, hd] -> [B, 3·H, N, hd] in one transpose; q, k, v are then contiguous blocks per sample.
+    const heads4 = tf.transpose(
+      tf.reshape(applyLinear(x, p.qkv), [batch, tokens, 3 * heads, headDim]),
+      [0, 2, 1, 3],
+    );
+    const part = (i: number) =>
+      tf.slice(heads4, [0, i * heads, 0, 0], [batch, heads, tokens, headDim]) as tf.Tensor4D;
+    const q = tf.mul(part(0), headDim ** -0.5) as tf.Tensor4D;
+    const weights = tf.softmax(tf.matMul(q, part(1), false, true));
+    const mixed = tf.reshape(tf.transpose(tf.matMul(weights as tf.Tensor4D, part(2)), [0, 2, 1, 3]), [
       batch,
       tokens,
       dim,

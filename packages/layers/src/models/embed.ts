@@ -32,7 +32,8 @@ export class FeatureExtractor {
   constructor(options: FeatureExtractorOptions) {
     this.encoder = createEncoder(options.model, options.seed);
     if (options.weights) {
-      const weights = options.use === 'teacher' ? teacherWeights(options.weights, options.weightsSource) : options.weights;
+      const weights =
+        options.use === 'teacher' ? teacherWeights(options.weights, options.weightsSource) : options.weights;
       loadCheckpoint({ encoder: this.encoder }, weights, options.weightsSource);
     }
   }

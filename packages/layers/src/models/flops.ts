@@ -48,7 +48,9 @@ function localEncoderMacs(config: EncoderConfig, frames: number): number {
 
 /** Token count of the grid for `frames` frames. */
 function gridTokens(config: EncoderConfig, frames: number): number {
-  const patch = config.multiResolution ? (config.multiResolution.resolutions ?? [4, 8, 16]).at(-1)! : (config.patchSize ?? 16);
+  const patch = config.multiResolution
+    ? (config.multiResolution.resolutions ?? [4, 8, 16]).at(-1)!
+    : (config.patchSize ?? 16);
   return (frames / patch) * ((config.freqBins ?? 128) / patch);
 }
 

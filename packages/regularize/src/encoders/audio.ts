@@ -10,6 +10,7 @@ export async function clipAudio(clip: ClipInput): Promise<MonoAudio> {
     }
     return { samples: clip.samples, sampleRate: clip.sampleRate };
   }
-  if (clip.path === undefined) throw new Error(`clip ${clip.id}: neither samples nor a path to read audio from`);
+  if (clip.path === undefined)
+    throw new Error(`clip ${clip.id}: neither samples nor a path to read audio from`);
   return readAudioFile(clip.path);
 }

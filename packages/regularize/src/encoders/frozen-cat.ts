@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import {
-  createEncoder,
   type EncoderConfig,
-  loadCheckpoint,
+  FeatureExtractor,
   type ModelName,
   readSafetensors,
   type SpectrogramEncoder,
@@ -20,6 +19,8 @@ export interface FrozenCatEncoderOptions extends SpectrogramSettings {
   /** A preset name (`cat-base`, `eat-base`...) or a full configuration. */
   model: ModelName | EncoderConfig;
   pool?: TokenPooling;
+  /** From a pre-training checkpoint: the student (default) or the EMA teacher, often the better one to distil. */
+  use?: 'student' | 'teacher';
 }
 
 /**
@@ -40,22 +41,21 @@ export class FrozenCatEncoder implements ExternalEncoder {
     if (!TOKEN_POOLINGS.includes(this.pooling)) {
       throw new Error(`unknown token pooling '${this.pooling}': ${TOKEN_POOLINGS.join(' or ')}`);
     }
-    this.encoder = createEncoder(options.model);
+    this.encoder = new FeatureExtractor({
+      model: options.model,
+      weights,
+      weightsSource: source,
+      use: options.use,
+    }).encoder;
     if (this.settings.targetLength % this.encoder.patchSize !== 0) {
       this.encoder.dispose();
       throw new Error(
         `${source}: targetLength ${this.settings.targetLength} is not a multiple of the patch size ${this.encoder.patchSize}`,
       );
     }
-    try {
-      loadCheckpoint({ encoder: this.encoder }, weights, source);
-    } catch (error) {
-      this.encoder.dispose();
-      throw error;
-    }
     this.dimension = this.encoder.config.embedDim;
     const model = typeof options.model === 'string' ? options.model : 'custom';
-    this.name = `cat:${source}?model=${model}&pool=${this.pooling}`;
+    this.name = `cat:${source}?model=${model}&pool=${this.pooling}${options.use === 'teacher' ? '&use=teacher' : ''}`;
   }
 
   /** Reads a safetensors checkpoint and builds the encoder from it. */

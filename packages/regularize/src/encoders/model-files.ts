@@ -43,7 +43,9 @@ async function readShards(modelPath: string, manifest: io.WeightsManifestConfig)
  * A tfjs load handler for `model.json` and its weight shards on the local disk, so LayersModels and GraphModels
  * load in Node without tfjs-node (whose `file://` handler this replaces).
  */
-export function modelFileHandler(modelPath: string): io.IOHandler & { readModelJson(): Promise<io.ModelJSON> } {
+export function modelFileHandler(
+  modelPath: string,
+): io.IOHandler & { readModelJson(): Promise<io.ModelJSON> } {
   let json: Promise<io.ModelJSON> | undefined;
   const readModelJson = () => {
     json ??= readJson(modelPath);

@@ -1,5 +1,5 @@
-import { type BackendRequest, MODEL_NAMES, type ModelName, prepareBackend } from '@cat/layers';
 import { NORMALIZATION_PRESETS } from '@cat/frontend';
+import { type BackendRequest, MODEL_NAMES, type ModelName, prepareBackend } from '@cat/layers';
 import { NpyFeatureStore, PackedFeatureStore } from '../stores.js';
 import { SpectralDescriptorEncoder } from './descriptors.js';
 import { FrozenCatEncoder, TOKEN_POOLINGS, type TokenPooling } from './frozen-cat.js';
@@ -27,7 +27,13 @@ export type EncoderSpec =
   | { kind: 'npy'; manifest: string }
   | { kind: 'packed'; dir: string }
   | ({ kind: 'tfjs'; model: string; pool?: OutputPooling; layout?: InputLayout } & SpecFrontend)
-  | ({ kind: 'cat'; weights: string; model: ModelName; pool?: TokenPooling } & SpecFrontend);
+  | ({
+      kind: 'cat';
+      weights: string;
+      model: ModelName;
+      pool?: TokenPooling;
+      use?: 'student' | 'teacher';
+    } & SpecFrontend);
 
 /** The `--encoder` grammar, for help texts. Paths must not contain `?`. */
 export const ENCODER_SPEC_GRAMMAR = [
@@ -36,8 +42,8 @@ export const ENCODER_SPEC_GRAMMAR = [
   'packed:DIR                      a packed store (DIR/features.npy + DIR/ids.json)',
   'tfjs:MODEL.json[?pool=mean-time|cls|none][&layout=btf|btf1][&frames=N][&norm=PRESET|none]',
   '                                a frozen tfjs LayersModel or GraphModel on the reference fbank',
-  'cat:WEIGHTS.safetensors?model=NAME[&pool=cls|mean][&frames=N][&norm=PRESET|none]',
-  '                                a frozen CAT/EAT encoder (NAME: one of the model presets)',
+  'cat:WEIGHTS.safetensors?model=NAME[&pool=cls|mean][&use=student|teacher][&frames=N][&norm=PRESET|none]',
+  '                                a frozen CAT/EAT encoder (NAME: a model preset; use=teacher: the EMA teacher)',
   `frames: fbank frames per clip (default 1024); norm: ${Object.keys(NORMALIZATION_PRESETS).join(', ')} or none (default audioset)`,
 ].join('\n');
 
@@ -48,7 +54,9 @@ function parseQuery(spec: string, query: string, allowed: string[]): Map<string,
     const at = part.indexOf('=');
     const key = at < 0 ? part : part.slice(0, at);
     if (!allowed.includes(key)) {
-      throw new Error(`encoder '${spec}': unknown option '${key}' (allowed: ${allowed.join(', ') || 'none'})`);
+      throw new Error(
+        `encoder '${spec}': unknown option '${key}' (allowed: ${allowed.join(', ') || 'none'})`,
+      );
     }
     if (at < 0 || at === part.length - 1) throw new Error(`encoder '${spec}': option '${key}' needs a value`);
     params.set(key, part.slice(at + 1));
@@ -56,7 +64,12 @@ function parseQuery(spec: string, query: string, allowed: string[]): Map<string,
   return params;
 }
 
-function choice<T extends string>(spec: string, key: string, value: string | undefined, choices: readonly T[]): T | undefined {
+function choice<T extends string>(
+  spec: string,
+  key: string,
+  value: string | undefined,
+  choices: readonly T[],
+): T | undefined {
   if (value === undefined) return undefined;
   if (!choices.includes(value as T)) {
     throw new Error(`encoder '${spec}': ${key} must be one of ${choices.join(', ')}, got '${value}'`);
@@ -69,7 +82,8 @@ function frontend(spec: string, params: Map<string, string>): SpecFrontend {
   const frames = params.get('frames');
   if (frames !== undefined) {
     const n = Number(frames);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`encoder '${spec}': frames must be a positive integer, got '${frames}'`);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new Error(`encoder '${spec}': frames must be a positive integer, got '${frames}'`);
     out.targetLength = n;
   }
   const norm = params.get('norm');
@@ -92,12 +106,14 @@ export function parseEncoderSpec(spec: string): EncoderSpec {
     return at < 0 ? [text, ''] : [text.slice(0, at), text.slice(at + 1)];
   };
   const target = (text: string) => {
-    if (!text.startsWith(':') || text.length === 1) throw new Error(`encoder '${spec}': expected ${kind}:PATH`);
+    if (!text.startsWith(':') || text.length === 1)
+      throw new Error(`encoder '${spec}': expected ${kind}:PATH`);
     return text.slice(1);
   };
   switch (kind) {
     case 'descriptors': {
-      if (rest !== '' && !rest.startsWith('?')) throw new Error(`encoder '${spec}': 'descriptors' takes no path`);
+      if (rest !== '' && !rest.startsWith('?'))
+        throw new Error(`encoder '${spec}': 'descriptors' takes no path`);
       const params = parseQuery(spec, rest.slice(1), ['stats']);
       const stats = params.get('stats');
       return stats === undefined ? { kind } : { kind, standardization: stats };
@@ -123,14 +139,18 @@ export function parseEncoderSpec(spec: string): EncoderSpec {
     }
     case 'cat': {
       const [weights, query] = split(target(rest));
-      const params = parseQuery(spec, query, ['model', 'pool', 'frames', 'norm']);
+      const params = parseQuery(spec, query, ['model', 'pool', 'use', 'frames', 'norm']);
       const model = choice(spec, 'model', params.get('model'), MODEL_NAMES);
-      if (!model) throw new Error(`encoder '${spec}': a cat encoder needs ?model=NAME (${MODEL_NAMES.join(', ')})`);
+      if (!model)
+        throw new Error(`encoder '${spec}': a cat encoder needs ?model=NAME (${MODEL_NAMES.join(', ')})`);
       return {
         kind,
         weights,
         model,
-        ...definedOnly({ pool: choice(spec, 'pool', params.get('pool'), TOKEN_POOLINGS) }),
+        ...definedOnly({
+          pool: choice(spec, 'pool', params.get('pool'), TOKEN_POOLINGS),
+          use: choice(spec, 'use', params.get('use'), ['student', 'teacher'] as const),
+        }),
         ...frontend(spec, params),
       };
     }

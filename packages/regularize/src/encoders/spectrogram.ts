@@ -22,7 +22,9 @@ export function resolveSpectrogramSettings(settings: SpectrogramSettings = {}): 
   }
   const normalize = settings.normalize === undefined ? 'audioset' : settings.normalize;
   if (typeof normalize === 'string' && !(normalize in NORMALIZATION_PRESETS)) {
-    throw new Error(`unknown normalisation preset '${normalize}'; known: ${Object.keys(NORMALIZATION_PRESETS).join(', ')}`);
+    throw new Error(
+      `unknown normalisation preset '${normalize}'; known: ${Object.keys(NORMALIZATION_PRESETS).join(', ')}`,
+    );
   }
   return {
     targetLength,

@@ -70,7 +70,13 @@ export async function readStandardization(path: string): Promise<FeatureStandard
   }
   const { count, mean, std } = parsed;
   const numbers = (x: unknown): x is number[] => Array.isArray(x) && x.every((v) => Number.isFinite(v));
-  if (typeof count !== 'number' || !numbers(mean) || !numbers(std) || mean.length !== std.length || mean.length === 0) {
+  if (
+    typeof count !== 'number' ||
+    !numbers(mean) ||
+    !numbers(std) ||
+    mean.length !== std.length ||
+    mean.length === 0
+  ) {
     throw new Error(`${path}: expected {count, mean: [...], std: [...]} with equal-length finite lists`);
   }
   if (std.some((v) => v <= 0)) throw new Error(`${path}: every std must be positive`);

@@ -92,7 +92,9 @@ async function runModel(
   try {
     outputs = await model.run(input);
   } catch (error) {
-    throw new Error(`${source}: the model failed on input [${shape.join(', ')}]: ${(error as Error).message}`);
+    throw new Error(
+      `${source}: the model failed on input [${shape.join(', ')}]: ${(error as Error).message}`,
+    );
   } finally {
     input.dispose();
   }

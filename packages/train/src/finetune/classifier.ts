@@ -24,7 +24,11 @@ export interface AudioClassifierOptions {
 
 /** The encoder configuration of a named model or a custom one, without the per-run seed and drop-path rate. */
 export function encoderConfigOf(model: ModelName | EncoderConfig): EncoderConfig {
-  const { seed: _seed, dropPathRate: _rate, ...config } = typeof model === 'string' ? modelPreset(model).encoder : model;
+  const {
+    seed: _seed,
+    dropPathRate: _rate,
+    ...config
+  } = typeof model === 'string' ? modelPreset(model).encoder : model;
   return config;
 }
 
@@ -45,7 +49,10 @@ export class AudioClassifier {
     }
     this.encoderConfig = encoderConfigOf(options.model);
     this.numClasses = options.numClasses;
-    this.encoder = createEncoder({ ...this.encoderConfig, dropPathRate: options.dropPath ?? 0 }, options.seed);
+    this.encoder = createEncoder(
+      { ...this.encoderConfig, dropPathRate: options.dropPath ?? 0 },
+      options.seed,
+    );
     this.head = new ClassificationHead({
       numClasses: options.numClasses,
       seed: options.seed === undefined ? undefined : options.seed + 7919,

@@ -33,7 +33,9 @@ export async function evaluateClassifier(
   const ids: string[] = [];
   for await (const batch of batches) {
     if (batch.numClasses !== classifier.numClasses) {
-      throw new Error(`evaluation: the data has ${batch.numClasses} classes, the model ${classifier.numClasses}`);
+      throw new Error(
+        `evaluation: the data has ${batch.numClasses} classes, the model ${classifier.numClasses}`,
+      );
     }
     const probabilities = tf.tidy(() => {
       const inputs = tf.tensor3d(batch.inputs, [batch.size, batch.frames, batch.bins]);

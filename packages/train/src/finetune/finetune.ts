@@ -1,12 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  audiosetSampleWeights,
-  type Dataset,
-  labelSetOf,
-  type SamplerCursor,
-  streamSeed,
-} from '@cat/data';
+import { audiosetSampleWeights, type Dataset, labelSetOf, type SamplerCursor, streamSeed } from '@cat/data';
 import { FbankLoader, type FbankLoaderOptions, loadAnyDataset } from '@cat/data/node';
 import { loadCheckpoint, prepareBackend, requireGradients } from '@cat/layers';
 import * as tf from '@tensorflow/tfjs-core';
@@ -19,14 +13,20 @@ import { assertFiniteLoss, NonFiniteLossError } from '../guard.js';
 import { readJsonl } from '../jsonl.js';
 import { multiLabelBceWithLogits, softTargetCrossEntropy } from '../losses.js';
 import { type ParameterGroup, parameterGroups } from '../parameters.js';
-import { type ProgressStream, ProgressReporter } from '../progress.js';
+import { ProgressReporter, type ProgressStream } from '../progress.js';
 import { type OptimRecipe, type Recipe, RecipeError, validateRecipe } from '../recipe.js';
 import { MODEL_FILE, readOptimizerState, writeOptimizerState } from '../run/model-state.js';
 import { RunFolder } from '../run/run-folder.js';
 import { cosineLearningRate, layerDecayScale } from '../schedules.js';
 import { AudioClassifier } from './classifier.js';
 import { type ClassificationMetrics, evaluateClassifier } from './evaluate.js';
-import { classifierFileBytes, initializeClassifier, readModelFile, readModelSpec } from './model-file.js';
+import {
+  classifierFileBytes,
+  initializeClassifier,
+  type ModelLabels,
+  readModelFile,
+  readModelSpec,
+} from './model-file.js';
 import { withSeededMathRandom } from './random-scope.js';
 
 export interface FinetuneOptions {
@@ -47,7 +47,7 @@ export interface FinetuneResult {
   step: number;
   /** The best evaluation by `recipe.finetune.metric` over the whole run; `model` is its checkpoint's weights while kept. */
   best: { step: number; metric: 'mAP' | 'accuracy'; value: number; model?: string } | null;
-  /** The last evaluation of this invocation. */
+  /** The evaluation at the step reached (null when none ran there, e.g. after `stopAfter`). */
   metrics: ClassificationMetrics | null;
   /** The run folder. */
   out: string;
@@ -86,13 +86,21 @@ export function finetuneParameterGroups(classifier: AudioClassifier, optim: Opti
 /** Train and evaluation sets of a recipe, with the evaluation classes in the training set's order. */
 export async function finetuneData(recipe: Recipe): Promise<{ train: Dataset; evaluation: Dataset | null }> {
   const { root, labels } = recipe.data;
-  const loaded = await loadAnyDataset(recipe.data.train, { root: root ?? undefined, labels: labels ?? undefined });
+  const loaded = await loadAnyDataset(recipe.data.train, {
+    root: root ?? undefined,
+    labels: labels ?? undefined,
+  });
   const train = loaded.splits?.train ?? loaded.dataset;
   if (train.labelKeys.length === 0) {
-    throw new RecipeError(`${recipe.data.train}: the training data has no labels (fine-tuning needs labelled clips)`);
+    throw new RecipeError(
+      `${recipe.data.train}: the training data has no labels (fine-tuning needs labelled clips)`,
+    );
   }
   if (recipe.data.eval === null) return { train, evaluation: null };
-  const other = await loadAnyDataset(recipe.data.eval, { root: root ?? undefined, labels: labelSetOf(train) });
+  const other = await loadAnyDataset(recipe.data.eval, {
+    root: root ?? undefined,
+    labels: labelSetOf(train),
+  });
   return { train, evaluation: other.splits?.test ?? other.dataset };
 }
 
@@ -191,51 +199,137 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
   const model = await readModelSpec(recipe.model);
   const { train, evaluation } = await finetuneData(recipe);
   const numClasses = train.labelKeys.length;
+  const labels = { keys: [...train.labelKeys], names: [...train.labelNames] };
 
   const latest = await new CheckpointDirectory(join(out, 'checkpoints')).latest();
   if (RunFolder.hasHistory(out)) await truncateMetrics(out, latest?.step ?? 0);
   const run = await RunFolder.open(recipe, { bestMetric: evaluation ? ft.metric : undefined });
-
   const classifier = new AudioClassifier({ model, numClasses, seed: recipe.seed, dropPath: ft.dropPath });
-  const optimizer = new AdamW(finetuneParameterGroups(classifier, optim), { betas: optim.betas, eps: optim.eps });
-  let step = 0;
-  let cursor: SamplerCursor | undefined;
-  if (latest) {
-    const state = await readState(latest);
-    if (state.numClasses !== numClasses || JSON.stringify(state.encoder) !== JSON.stringify(classifier.encoderConfig)) {
-      throw new Error(
-        `${latest.dir}: saved by a different model or data (${state.numClasses} classes); ` +
-          `use another checkpoint.out or remove ${out}`,
-      );
+  const optimizer = new AdamW(finetuneParameterGroups(classifier, optim), {
+    betas: optim.betas,
+    eps: optim.eps,
+  });
+  try {
+    const start = await restore(recipe, classifier, optimizer, latest, log);
+    log(
+      `fine-tuning ${typeof model === 'string' ? model : 'a custom encoder'} (${classifier.encoder.countParams()} encoder parameters) ` +
+        `on ${train.entries.length} clips, ${numClasses} classes` +
+        (evaluation
+          ? `; evaluating on ${evaluation.entries.length} clips (${ft.metric})`
+          : '; no evaluation set'),
+    );
+    const step = await trainingLoop(
+      { ...options, recipe, log },
+      { run, classifier, optimizer, train, evaluation, labels, start },
+    );
+    let finalModel: string | null = null;
+    if (step >= optim.steps) {
+      finalModel = join(out, FINAL_MODEL_FILE);
+      await writeFileAtomic(finalModel, classifierFileBytes(classifier, labels));
     }
-    const weights = await readModelFile(join(latest.dir, MODEL_FILE));
-    loadCheckpoint(classifier.parts, weights.tensors, weights.path);
-    optimizer.importState(await readOptimizerState(latest.dir));
-    step = state.step;
-    cursor = state.cursor;
-    log(`resuming ${out} from step ${step} (${latest.dir})`);
-  } else if (ft.init) {
-    log(`initialised from ${initializeClassifier(classifier, await readModelFile(ft.init))}`);
-  } else {
-    log(`random initialisation (seed ${recipe.seed})`);
+    const best = evaluation ? bestOf(run.history(), ft.metric) : null;
+    if (best) {
+      const kept = (await run.checkpoints.list()).find((c) => c.step === best.step);
+      if (kept) best.model = join(kept.dir, MODEL_FILE);
+    }
+    const lastEval = evaluation ? lastMetrics(run.history(), step) : null;
+    return { step, best, metrics: lastEval, out, model: finalModel, resumedFrom: latest?.step ?? null };
+  } finally {
+    run.close();
+    optimizer.dispose();
+    classifier.dispose();
   }
-  log(
-    `fine-tuning ${typeof model === 'string' ? model : 'custom encoder'} (${classifier.encoder.countParams()} encoder parameters) ` +
-      `on ${train.entries.length} clips, ${numClasses} classes` +
-      (evaluation ? `; evaluating on ${evaluation.entries.length} clips (${ft.metric})` : '; no evaluation set'),
-  );
+}
 
-  const trainLoader = new FbankLoader(train, trainLoaderOptions(recipe, train, cursor, log));
+/** Loads the newest checkpoint of the run (weights, moments, step, cursor), else the recipe's initial weights. */
+async function restore(
+  recipe: Recipe,
+  classifier: AudioClassifier,
+  optimizer: AdamW,
+  latest: CheckpointInfo | undefined,
+  log: (line: string) => void,
+): Promise<{ step: number; cursor?: SamplerCursor }> {
+  if (!latest) {
+    const init = recipe.finetune.init;
+    log(
+      init
+        ? `initialised from ${initializeClassifier(classifier, await readModelFile(init))}`
+        : `random initialisation (seed ${recipe.seed})`,
+    );
+    return { step: 0 };
+  }
+  const state = await readState(latest);
+  if (
+    state.numClasses !== classifier.numClasses ||
+    JSON.stringify(state.encoder) !== JSON.stringify(classifier.encoderConfig)
+  ) {
+    throw new Error(
+      `${latest.dir}: saved by a different model or data (${state.numClasses} classes); ` +
+        `use another checkpoint.out or remove ${recipe.checkpoint.out}`,
+    );
+  }
+  const weights = await readModelFile(join(latest.dir, MODEL_FILE));
+  loadCheckpoint(classifier.parts, weights.tensors, weights.path);
+  optimizer.importState(await readOptimizerState(latest.dir));
+  log(`resuming ${recipe.checkpoint.out} from step ${state.step} (${latest.dir})`);
+  return { step: state.step, cursor: state.cursor };
+}
+
+/** The metrics of the evaluation logged at `step`, if there was one. */
+function lastMetrics(records: Record<string, unknown>[], step: number): ClassificationMetrics | null {
+  const r = [...records]
+    .reverse()
+    .find((record) => record.step === step && typeof record.eval_accuracy === 'number');
+  if (!r) return null;
+  const value = (key: string) => (typeof r[key] === 'number' ? (r[key] as number) : Number.NaN);
+  return {
+    mAP: value('eval_mAP'),
+    accuracy: value('eval_accuracy'),
+    auc: value('eval_auc'),
+    dPrime: value('eval_dPrime'),
+    clips: value('eval_clips'),
+  };
+}
+
+interface LoopParts {
+  run: RunFolder;
+  classifier: AudioClassifier;
+  optimizer: AdamW;
+  train: Dataset;
+  evaluation: Dataset | null;
+  labels: ModelLabels;
+  start: { step: number; cursor?: SamplerCursor };
+}
+
+/** Steps from `start` to the end of the schedule (or `stopAfter`), evaluating and checkpointing; returns the step reached. */
+async function trainingLoop(
+  options: FinetuneOptions & { log: (line: string) => void },
+  parts: LoopParts,
+): Promise<number> {
+  const { recipe, log } = options;
+  const { optim, finetune: ft, checkpoint: saving } = recipe;
+  const { run, classifier, optimizer, train, evaluation, labels } = parts;
+  let step = parts.start.step;
+  const trainLoader = new FbankLoader(train, trainLoaderOptions(recipe, train, parts.start.cursor, log));
   const evalLoader = evaluation
     ? new FbankLoader(evaluation, { ...commonLoaderOptions(recipe, log), shuffle: false })
     : null;
   const progress =
     options.progress === false
       ? null
-      : new ProgressReporter({ total: optim.steps, startStep: step, stream: options.progress ?? process.stderr });
+      : new ProgressReporter({
+          total: optim.steps,
+          startStep: step,
+          stream: options.progress ?? process.stderr,
+        });
   const accumulator = optim.accumulate > 1 ? new GradientAccumulator() : null;
   const variables = classifier.namedParameters().map((p) => p.variable);
-  const schedule = { peakLr: optim.lr, warmupSteps: optim.warmupSteps, totalSteps: optim.steps, minLr: optim.minLr };
+  const schedule = {
+    peakLr: optim.lr,
+    warmupSteps: optim.warmupSteps,
+    totalSteps: optim.steps,
+    minLr: optim.minLr,
+  };
   const lossOf = (logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar =>
     ft.loss === 'ce'
       ? softTargetCrossEntropy(logits, targets)
@@ -246,7 +340,6 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
     { title: 'learning rate', keys: ['lr'] },
     { title: 'evaluation', keys: [`eval_${ft.metric}`] },
   ];
-  let lastMetrics: ClassificationMetrics | null = null;
   let microLosses: number[] = [];
 
   const evaluate = async (): Promise<ClassificationMetrics> => {
@@ -257,6 +350,7 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
       eval_accuracy: metrics.accuracy,
       eval_dPrime: metrics.dPrime,
       eval_auc: metrics.auc,
+      eval_clips: metrics.clips,
     });
     log(
       `step ${step}: eval mAP ${metrics.mAP.toFixed(4)}, accuracy ${metrics.accuracy.toFixed(4)}, ` +
@@ -270,7 +364,7 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
       step,
       cursor: at,
       seed: recipe.seed,
-      numClasses,
+      numClasses: classifier.numClasses,
       encoder: classifier.encoderConfig,
     };
     const values: Record<string, number> = metrics
@@ -279,7 +373,7 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
     await run.checkpoints.save(
       step,
       async (writer) => {
-        await writer.writeFile(MODEL_FILE, classifierFileBytes(classifier, train.labelNames));
+        await writer.writeFile(MODEL_FILE, classifierFileBytes(classifier, labels));
         await writeOptimizerState(writer, optimizer);
         await writer.writeJson(STATE_FILE, state);
       },
@@ -334,7 +428,14 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
         const stepLoss = microLosses.reduce((a, b) => a + b, 0) / microLosses.length;
         microLosses = [];
         if (step % recipe.log.every === 0 || step === optim.steps) {
-          run.metrics({ step, loss: stepLoss, lr, ...(gradNorm === undefined ? {} : { gradNorm }) });
+          // The live tensor count shows a leak (it must stay flat) before it becomes an out-of-memory days later.
+          run.metrics({
+            step,
+            loss: stepLoss,
+            lr,
+            ...(gradNorm === undefined ? {} : { gradNorm }),
+            tensors: tf.memory().numTensors,
+          });
         }
         progress?.update(step, { loss: stepLoss, lr });
         if (step === options.stopAfter) {
@@ -345,24 +446,15 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
         const evalNow =
           evalLoader !== null &&
           (checkpointNow || (recipe.log.evalEvery > 0 && step % recipe.log.evalEvery === 0));
-        if (evalNow) lastMetrics = await evaluate();
-        if (checkpointNow) await saveCheckpoint(at, evalNow ? lastMetrics : null);
+        const metrics = evalNow ? await evaluate() : null;
+        if (checkpointNow) await saveCheckpoint(at, metrics);
         if (evalNow || checkpointNow) await run.plot(plotLayout);
         if (step >= optim.steps) break;
       }
-      if (batches === 0) throw new Error(`${recipe.data.train}: no training clip could be read (see the skipped files above)`);
+      if (batches === 0)
+        throw new Error(`${recipe.data.train}: no training clip could be read (see the skipped files above)`);
     }
-    let finalModel: string | null = null;
-    if (step >= optim.steps) {
-      finalModel = join(out, FINAL_MODEL_FILE);
-      await writeFileAtomic(finalModel, classifierFileBytes(classifier, train.labelNames));
-    }
-    const best = evaluation ? bestOf(run.history(), ft.metric) : null;
-    if (best) {
-      const kept = (await run.checkpoints.list()).find((c) => c.step === best.step);
-      if (kept) best.model = join(kept.dir, MODEL_FILE);
-    }
-    return { step, best, metrics: lastMetrics, out, model: finalModel, resumedFrom: latest?.step ?? null };
+    return step;
   } catch (error) {
     if (error instanceof NonFiniteLossError) {
       const good = await run.checkpoints.latest();
@@ -376,8 +468,5 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
     accumulator?.reset();
     await trainLoader.close();
     await evalLoader?.close();
-    run.close();
-    optimizer.dispose();
-    classifier.dispose();
   }
 }

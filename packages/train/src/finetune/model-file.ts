@@ -14,9 +14,15 @@ import {
 } from '@cat/layers';
 import { AudioClassifier } from './classifier.js';
 
-/** Metadata keys of a fine-tuned model file: the encoder configuration and the class names, as JSON. */
+/** Metadata keys of a fine-tuned model file: the encoder configuration and the classes, as JSON. */
 const ENCODER_KEY = 'cat_encoder';
 const LABELS_KEY = 'cat_labels';
+
+/** The classes of a fine-tuned model: machine keys (MIDs, words) and display names, in head order. */
+export interface ModelLabels {
+  keys: string[];
+  names: string[];
+}
 
 /**
  * A model given as a preset name (`cat-base`) or as a JSON file holding an encoder configuration
@@ -25,7 +31,9 @@ const LABELS_KEY = 'cat_labels';
 export async function readModelSpec(spec: string): Promise<ModelName | EncoderConfig> {
   if ((MODEL_NAMES as readonly string[]).includes(spec)) return spec as ModelName;
   if (!existsSync(spec)) {
-    throw new Error(`unknown model '${spec}': expected one of ${MODEL_NAMES.join(', ')} or an encoder-config JSON file`);
+    throw new Error(
+      `unknown model '${spec}': expected one of ${MODEL_NAMES.join(', ')} or an encoder-config JSON file`,
+    );
   }
   let config: unknown;
   try {
@@ -45,14 +53,19 @@ function checkEncoderConfig(config: unknown, source: string): EncoderConfig {
   return c as EncoderConfig;
 }
 
-/** A fine-tuned model as safetensors (reference `finetuned` layout) with its encoder configuration and class names. */
-export function classifierFileBytes(classifier: AudioClassifier, labels?: readonly string[]): Uint8Array {
+/** A fine-tuned model as safetensors (reference `finetuned` layout) with its encoder configuration and classes. */
+export function classifierFileBytes(classifier: AudioClassifier, labels?: ModelLabels): Uint8Array {
   const metadata: Record<string, string> = {
     format: 'pt',
     layout: 'finetuned',
     [ENCODER_KEY]: JSON.stringify(classifier.encoderConfig),
   };
-  if (labels) metadata[LABELS_KEY] = JSON.stringify(labels);
+  if (labels) {
+    if (labels.keys.length !== classifier.numClasses || labels.names.length !== classifier.numClasses) {
+      throw new Error(`classifier file: ${labels.keys.length} labels for ${classifier.numClasses} classes`);
+    }
+    metadata[LABELS_KEY] = JSON.stringify({ keys: labels.keys, names: labels.names });
+  }
   return writeSafetensors(checkpointTensors(classifier.parts, 'finetuned'), metadata);
 }
 
@@ -67,7 +80,9 @@ export async function readModelFile(path: string): Promise<ModelFile> {
   try {
     bytes = await readFile(path);
   } catch (error) {
-    throw new Error(`${path}: cannot read the weights (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new Error(
+      `${path}: cannot read the weights (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return { path, tensors: readSafetensors(view, path), metadata: readSafetensorsMetadata(view, path) };
@@ -84,10 +99,15 @@ export function savedModel(file: ModelFile): EncoderConfig | undefined {
   }
 }
 
-/** The class names a fine-tuned file was saved with, when it says. */
-export function savedLabels(file: ModelFile): string[] | undefined {
+/** The classes a fine-tuned file was saved with, when it says. */
+export function savedLabels(file: ModelFile): ModelLabels | undefined {
   const text = file.metadata[LABELS_KEY];
-  return text === undefined ? undefined : (JSON.parse(text) as string[]);
+  if (text === undefined) return undefined;
+  const labels = JSON.parse(text) as Partial<ModelLabels>;
+  if (!Array.isArray(labels.keys) || !Array.isArray(labels.names)) {
+    throw new Error(`${file.path}: bad ${LABELS_KEY} metadata (expected {"keys": [...], "names": [...]})`);
+  }
+  return { keys: labels.keys, names: labels.names };
 }
 
 /** Number of classes of the head in a fine-tuned checkpoint; undefined without a head. */
@@ -118,14 +138,15 @@ export function initializeClassifier(classifier: AudioClassifier, file: ModelFil
 export async function loadClassifier(
   path: string,
   model?: ModelName | EncoderConfig,
-): Promise<{ classifier: AudioClassifier; labels?: string[] }> {
+): Promise<{ classifier: AudioClassifier; labels?: ModelLabels }> {
   const file = await readModelFile(path);
   const classes = headClasses(file.tensors);
   if (checkpointLayout(file.tensors) !== 'finetuned' || classes === undefined) {
     throw new Error(`${path}: no classification head (a pre-trained checkpoint?): fine-tune it first`);
   }
   const config = model ?? savedModel(file);
-  if (config === undefined) throw new Error(`${path}: the file does not name its model; give it (e.g. --model cat-base)`);
+  if (config === undefined)
+    throw new Error(`${path}: the file does not name its model; give it (e.g. --model cat-base)`);
   const classifier = new AudioClassifier({ model: config, numClasses: classes });
   try {
     loadCheckpoint(classifier.parts, file.tensors, path);

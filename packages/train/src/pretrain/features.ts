@@ -20,10 +20,15 @@ export async function externalFeatureStore(
 ): Promise<FeatureStore> {
   if (spec.startsWith('npy:')) return NpyFeatureStore.open(spec.slice(4));
   if (spec.startsWith('packed:')) return PackedFeatureStore.open(spec.slice(7));
-  const encoder = await parseEncoderSpec(spec);
+  const encoder = await openExternalEncoder(spec);
   log(
     `regularization: ${encoder.name} features (${encoder.dimension} values) for ${entries.length} clips in ${dir}`,
   );
-  await precomputeFeatures({ encoder, entries, out: dir, packed: true });
+  try {
+    const result = await precomputeFeatures({ encoder, entries, out: dir, packed: true });
+    if (result.skipped.length > 0) log(`regularization: ${result.skipped.length} clip(s) could not be embedded`);
+  } finally {
+    encoder.dispose?.();
+  }
   return PackedFeatureStore.open(dir);
 }

@@ -88,7 +88,9 @@ export async function extractFeatures(
 export function encoderFeatures(encoder: SpectrogramEncoder, pool: Pooling = 'cls'): FeatureFunction {
   return async (batch) => {
     const pooled = tf.tidy(() => {
-      const { cls, tokens } = encoder.encode(tf.tensor3d(batch.inputs, [batch.size, batch.frames, batch.bins]));
+      const { cls, tokens } = encoder.encode(
+        tf.tensor3d(batch.inputs, [batch.size, batch.frames, batch.bins]),
+      );
       if (pool === 'cls') return cls;
       const mean = tf.mean(tokens, 1);
       return pool === 'mean' ? mean : tf.concat([cls, mean], 1);

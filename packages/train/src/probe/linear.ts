@@ -62,7 +62,10 @@ function standardisation(features: Float32Array, dim: number): { mean: Float32Ar
  * (single-label) or sigmoid (multi-label) layer fitted by AdamW. The gradients are the closed-form ones of
  * cross-entropy on logits, `(p − y) / n`, so no autodiff is needed.
  */
-export function trainLinearClassifier(data: LabelledFeatures, options: LinearClassifierOptions): LinearClassifier {
+export function trainLinearClassifier(
+  data: LabelledFeatures,
+  options: LinearClassifierOptions,
+): LinearClassifier {
   const { dim, numClasses } = data;
   const count = data.features.length / dim;
   if (!Number.isInteger(count) || count === 0 || data.targets.length !== count * numClasses) {
@@ -130,7 +133,8 @@ export function trainLinearClassifier(data: LabelledFeatures, options: LinearCla
 export function linearClassifierScores(classifier: LinearClassifier, features: Float32Array): Float32Array {
   const { dim, numClasses, mean, std } = classifier;
   const count = features.length / dim;
-  if (!Number.isInteger(count)) throw new Error(`linear classifier: ${features.length} values are not ${dim}-wide rows`);
+  if (!Number.isInteger(count))
+    throw new Error(`linear classifier: ${features.length} values are not ${dim}-wide rows`);
   return tf.tidy(() => {
     const x = tf.div(tf.sub(tf.tensor2d(features, [count, dim]), mean), std);
     const logits = tf.add(tf.matMul(x, tf.tensor2d(classifier.weight, [dim, numClasses])), classifier.bias);

@@ -6,6 +6,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { pointer, simd } from './simd-module.js';
 import { disposeAll, runWasmKernel, type WasmBackend, withShape } from './wasm-heap.js';
 
 /** [batch, h, w, c] -> [h, w, batch, c], so that every (image, channel) pair is one channel. */
@@ -19,7 +20,8 @@ function batchNextToChannels(backend: WasmBackend, x: TensorInfo): TensorInfo {
  * correlation of the padded input with `dy` at offset (i, j): that is itself a depthwise conv, whose
  * "image" is the input and whose "filter" is `dy` (dilated by the stride), one channel per
  * (image, channel) pair; the images are then summed. XNNPACK runs it about twice as fast as a
- * JavaScript loop.
+ * JavaScript loop. Stride 1 with channels in fours (the CBlocks') takes the SIMD kernel instead, which
+ * accumulates all taps in one pass (the map-sized "filter" is slow in XNNPACK).
  */
 function depthwiseConv2dNativeBackpropFilter({
   inputs,
@@ -45,6 +47,25 @@ function depthwiseConv2dNativeBackpropFilter({
   const [batch, inHeight, inWidth, inChannels] = x.shape;
   const [filterHeight, filterWidth, , multiplier] = filterShape;
   const { outHeight, outWidth, padInfo } = info;
+  if (info.strideHeight === 1 && info.strideWidth === 1 && multiplier === 1 && inChannels % 4 === 0) {
+    const dw = wasm.makeOutput(filterShape, 'float32');
+    simd(wasm).depthwise_filter_grad(
+      pointer(wasm, x),
+      pointer(wasm, dy),
+      pointer(wasm, dw),
+      batch,
+      inHeight,
+      inWidth,
+      outHeight,
+      outWidth,
+      inChannels,
+      filterHeight,
+      filterWidth,
+      padInfo.top,
+      padInfo.left,
+    );
+    return dw;
+  }
   const pairs = batch * inChannels;
   const image = batchNextToChannels(wasm, x);
   const kernel = batchNextToChannels(wasm, dy);

@@ -6,6 +6,9 @@ import {
   Identity,
   type KernelConfig,
   registerKernel,
+  Sum,
+  Tile,
+  Transpose,
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
 // Registers the wasm backend and its kernels, which the replacements below wrap.
@@ -16,30 +19,36 @@ import { fastConv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-backprop-filter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-backprop-input.js';
 import { fastFusedMatMulConfig } from './fused-mat-mul.js';
+import { fusedOpKernelConfigs } from './fused-ops.js';
 import { sharedIdentityConfig } from './identity.js';
+import { fastSumConfig, fastTileConfig, fastTransposeConfig } from './layout.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
 /** Marks our registrations, so that a second call (or a second copy of this module) sees them. */
 const OURS = Symbol.for('@cat/layers/wasm-training-kernel');
 
-/** Kernels that gradients of CAT's ops need and tfjs-backend-wasm 4.22 does not have. */
+/** Kernels that gradients of CAT's ops need and tfjs-backend-wasm 4.22 does not have, and CAT's fused kernels. */
 const addedKernels: KernelConfig[] = [
   conv2DBackpropFilterConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
   unsortedSegmentSumConfig,
+  ...fusedOpKernelConfigs,
 ];
 
 /**
  * Kernels tfjs-backend-wasm has, but runs in a naive loop for the shapes training produces
  * (transposed or batched matmuls, conv input gradients): each is wrapped to reach XNNPACK instead;
- * and Identity, which copies where sharing is enough.
+ * Identity, which copies where sharing is enough; Transpose, Sum and Tile, slow for common layouts.
  */
 const replacedKernels: Array<[string, (own: KernelConfig) => KernelConfig]> = [
   [BatchMatMul, fastBatchMatMulConfig],
   [_FusedMatMul, fastFusedMatMulConfig],
   [Conv2DBackpropInput, fastConv2DBackpropInputConfig],
   [Identity, sharedIdentityConfig],
+  [Transpose, fastTransposeConfig],
+  [Sum, fastSumConfig],
+  [Tile, fastTileConfig],
 ];
 
 /** Names of the wasm kernels this package adds or replaces. */

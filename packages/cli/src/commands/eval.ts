@@ -1,0 +1,110 @@
+import { LabelSet } from '@cat/data';
+import { FbankLoader, loadAnyDataset, loadLabelList } from '@cat/data/node';
+import { prepareBackend } from '@cat/layers';
+import { evaluateClassifier, loadClassifier, readModelSpec } from '@cat/train/node';
+import { type Command, choiceOption, integerOption, UsageError } from '../command.js';
+
+const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+const PRESETS = ['audioset', 'esc50', 'spc2'] as const;
+
+export const evalCommand: Command = {
+  path: ['eval'],
+  summary: 'score a fine-tuned model on labelled clips: mAP, accuracy, d-prime',
+  positionals: { names: '', min: 0, max: 0 },
+  options: {
+    weights: {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'fine-tuned model (safetensors with a classification head)',
+    },
+    model: {
+      type: 'string',
+      valueName: 'NAME|FILE',
+      description: 'cat-base, ... or an encoder-config JSON file (default: the one the weights name)',
+    },
+    data: {
+      type: 'string',
+      valueName: 'PATH',
+      description: 'evaluation clips: manifest (.tsv/.json/.csv) or folder',
+    },
+    labels: {
+      type: 'string',
+      valueName: 'FILE',
+      description:
+        "label list in the head's order (default: the classes saved with the model, else the data's)",
+    },
+    root: {
+      type: 'string',
+      valueName: 'DIR',
+      description: "audio root replacing a .tsv manifest's root line",
+    },
+    'target-length': {
+      type: 'string',
+      valueName: 'N',
+      default: '1024',
+      description: 'frames per clip after pad/crop',
+    },
+    normalize: { type: 'string', valueName: 'NAME', default: 'audioset', description: PRESETS.join(', ') },
+    'batch-size': { type: 'string', valueName: 'N', default: '16', description: 'clips per forward pass' },
+    workers: { type: 'string', valueName: 'N', description: 'decoding threads (default: all cores)' },
+    backend: { type: 'string', valueName: 'NAME', default: 'auto', description: BACKENDS.join(', ') },
+  },
+  details: [
+    'Metrics as the reference (tasks/finetuning.py): mAP = nanmean over classes of the average precision of the',
+    'sigmoid scores; accuracy = fraction of clips whose top score is at their (first) label; d-prime from the',
+    'mean ROC-AUC. Clips are padded or cropped to --target-length frames, without augmentation.',
+  ].join('\n'),
+  async run({ values, stdout, stderr }) {
+    if (values.weights === undefined || values.data === undefined)
+      throw new UsageError('--weights and --data are required');
+    const weights = String(values.weights);
+    const normalize = choiceOption(values, 'normalize', PRESETS);
+    const targetLength = integerOption(values, 'target-length')!;
+    const batchSize = integerOption(values, 'batch-size')!;
+    const workers = integerOption(values, 'workers', 0);
+    const backend = await prepareBackend({ backend: choiceOption(values, 'backend', BACKENDS) });
+    stderr(`backend ${backend.name}: ${backend.reason}`);
+    const model = values.model === undefined ? undefined : await readModelSpec(String(values.model));
+    const { classifier, labels: saved } = await loadClassifier(weights, model);
+    try {
+      const labels =
+        values.labels !== undefined
+          ? await loadLabelList(String(values.labels))
+          : saved
+            ? new LabelSet(saved.keys, saved.names)
+            : undefined;
+      const loaded = await loadAnyDataset(String(values.data), {
+        labels,
+        root: values.root === undefined ? undefined : String(values.root),
+      });
+      const dataset = loaded.splits?.test ?? loaded.dataset;
+      if (dataset.labelKeys.length !== classifier.numClasses) {
+        throw new Error(
+          `${values.data}: ${dataset.labelKeys.length} classes, but ${weights} has a ${classifier.numClasses}-class head (give --labels)`,
+        );
+      }
+      const loader = new FbankLoader(dataset, {
+        batchSize,
+        targetLength,
+        normalize,
+        workers,
+        minSamples: 0,
+        shuffle: false,
+        log: stderr,
+      });
+      try {
+        const { metrics } = await evaluateClassifier(classifier, loader.epoch());
+        stdout(`clips: ${metrics.clips}`);
+        stdout(`mAP: ${metrics.mAP.toFixed(4)}`);
+        stdout(`accuracy: ${metrics.accuracy.toFixed(4)}`);
+        stdout(`d-prime: ${metrics.dPrime.toFixed(4)}`);
+        stdout(`auc: ${metrics.auc.toFixed(4)}`);
+      } finally {
+        await loader.close();
+      }
+    } finally {
+      classifier.dispose();
+    }
+    return 0;
+  },
+};
