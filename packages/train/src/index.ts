@@ -2,6 +2,7 @@
 export { GradientAccumulator } from './accumulation.js';
 export { AdamW, type AdamWOptions, type AdamWParameterState, type AdamWState } from './adamw.js';
 export { clipGradientsByGlobalNorm } from './clipping.js';
+export { AudioClassifier, type AudioClassifierOptions, encoderConfigOf } from './finetune/classifier.js';
 export { assertFiniteLoss, NonFiniteLossError } from './guard.js';
 export {
   type BceNormalization,
@@ -36,6 +37,13 @@ export {
   renderTrainingPlot,
 } from './plot.js';
 export {
+  type LabelledFeatures,
+  type LinearClassifier,
+  type LinearClassifierOptions,
+  linearClassifierScores,
+  trainLinearClassifier,
+} from './probe/linear.js';
+export {
   applyOverrides,
   type BackendChoice,
   type CheckpointRecipe,
@@ -59,11 +67,3 @@ export {
   dropPathRates,
   layerDecayScale,
 } from './schedules.js';
-export { AudioClassifier, type AudioClassifierOptions, encoderConfigOf } from './finetune/classifier.js';
-export {
-  type LabelledFeatures,
-  type LinearClassifier,
-  type LinearClassifierOptions,
-  linearClassifierScores,
-  trainLinearClassifier,
-} from './probe/linear.js';

@@ -8,27 +8,6 @@ export {
   type CheckpointWriter,
   checkpointFolderName,
 } from './checkpoints.js';
-export { JsonlWriter, readJsonl } from './jsonl.js';
-export { writeTrainingPlot } from './plot-file.js';
-export {
-  buildPretrainingModel,
-  checkpointParts,
-  DECODER_PREFIX,
-  type PretrainingModel,
-  pretrainingParameters,
-} from './pretrain/model.js';
-export { type PretrainOptions, type PretrainResult, pretrain } from './pretrain/pretrain.js';
-export { type ProgressOptions, ProgressReporter, type ProgressStream } from './progress.js';
-export {
-  MODEL_FILE,
-  modelCheckpointBytes,
-  readOptimizerState,
-  readTensors,
-  writeModelState,
-  writeOptimizerState,
-} from './run/model-state.js';
-export { bundledRecipes, loadRecipe } from './run/recipe-file.js';
-export { type PlotLayout, RunFolder } from './run/run-folder.js';
 export { type ClassificationMetrics, type Evaluation, evaluateClassifier } from './finetune/evaluate.js';
 export {
   FINAL_MODEL_FILE,
@@ -50,14 +29,35 @@ export {
   savedLabels,
   savedModel,
 } from './finetune/model-file.js';
+export { JsonlWriter, readJsonl } from './jsonl.js';
+export { writeTrainingPlot } from './plot-file.js';
+export {
+  buildPretrainingModel,
+  checkpointParts,
+  DECODER_PREFIX,
+  type PretrainingModel,
+  pretrainingParameters,
+} from './pretrain/model.js';
+export { type PretrainOptions, type PretrainResult, pretrain } from './pretrain/pretrain.js';
 export {
   embedDataset,
   encoderFeatures,
   extractFeatures,
-  fbankStatistics,
   type FeatureFunction,
   type FeatureOptions,
   type FeatureSet,
+  fbankStatistics,
   type Pooling,
 } from './probe/features.js';
 export { type LinearProbeOptions, type LinearProbeResult, linearProbe } from './probe/probe.js';
+export { type ProgressOptions, ProgressReporter, type ProgressStream } from './progress.js';
+export {
+  MODEL_FILE,
+  modelCheckpointBytes,
+  readOptimizerState,
+  readTensors,
+  writeModelState,
+  writeOptimizerState,
+} from './run/model-state.js';
+export { bundledRecipes, loadRecipe } from './run/recipe-file.js';
+export { type PlotLayout, RunFolder } from './run/run-folder.js';

@@ -213,6 +213,27 @@ describe('finetune', () => {
     expect(worst).toBeLessThan(1e-5);
   });
 
+  it('stops at a time limit with a checkpoint, and starts over when not resuming', async () => {
+    const out = join(root, 'timed');
+    const short = recipe(out, { data: { eval: null } });
+    const timed = await finetune({ recipe: short, log: () => {}, progress: false, minutes: 1e-9 });
+    expect([timed.step, timed.stoppedBy, timed.model]).toEqual([1, 'time', null]);
+    const checkpoints = new CheckpointDirectory(join(out, 'checkpoints'));
+    expect((await checkpoints.list()).map((c) => c.step)).toEqual([1]);
+    const lines: string[] = [];
+    const fresh = await finetune({
+      recipe: short,
+      log: (l) => lines.push(l),
+      progress: false,
+      resume: false,
+      stopAfter: 2,
+    });
+    expect([fresh.step, fresh.resumedFrom, fresh.stoppedBy]).toEqual([2, null, 'stopAfter']);
+    expect(lines.some((l) => l.startsWith('starting over: removed the checkpoints'))).toBe(true);
+    expect(await checkpoints.list()).toEqual([]);
+    expect(losses(out).map(([step]) => step)).toEqual([1, 2]);
+  });
+
   it('stops on a non-finite loss with a clear message and keeps the last good checkpoint', async () => {
     const out = join(root, 'diverge');
     // Warm-up from 0, then an absurd learning rate: the weights overflow and the next loss is not finite.

@@ -1,5 +1,5 @@
 import { finetune, loadRecipe } from '@cat/train/node';
-import { type Command, choiceOption, integerOption } from '../command.js';
+import { type Command, choiceOption, integerOption, UsageError } from '../command.js';
 
 const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 /** The recipe the common case without --config starts from. */
@@ -48,6 +48,15 @@ export const finetuneCommand: Command = {
       valueName: 'DIR',
       description: 'run folder: config.json, metrics.jsonl, plot.svg, checkpoints/, last.safetensors',
     },
+    minutes: {
+      type: 'string',
+      valueName: 'M',
+      description: 'stop after M minutes of wall time (checkpointing first); run again to continue',
+    },
+    fresh: {
+      type: 'boolean',
+      description: 'start over: delete the checkpoints and metrics in DIR instead of resuming',
+    },
     backend: { type: 'string', valueName: 'NAME', description: `tfjs backend: ${BACKENDS.join(', ')}` },
   },
   details: [
@@ -73,9 +82,12 @@ export const finetuneCommand: Command = {
       add('optim.steps', steps);
       if (values.config === undefined) add('optim.warmupSteps', Math.floor(steps / 10));
     }
+    const minutes = values.minutes === undefined ? undefined : Number(values.minutes);
+    if (minutes !== undefined && !(minutes > 0))
+      throw new UsageError(`--minutes must be > 0, got '${values.minutes}'`);
     const recipe = await loadRecipe((values.config as string | undefined) ?? BASE_RECIPE, overrides);
-    const result = await finetune({ recipe, log: stderr });
-    stdout(`steps: ${result.step}`);
+    const result = await finetune({ recipe, log: stderr, minutes, resume: !values.fresh });
+    stdout(`steps: ${result.step}${result.stoppedBy === 'time' ? ' (stopped by --minutes)' : ''}`);
     if (result.metrics) {
       stdout(`mAP: ${result.metrics.mAP.toFixed(4)}`);
       stdout(`accuracy: ${result.metrics.accuracy.toFixed(4)}`);
@@ -86,7 +98,7 @@ export const finetuneCommand: Command = {
           (result.best.model ? ` (${result.best.model})` : ''),
       );
     }
-    stdout(`weights: ${result.model}`);
+    if (result.model) stdout(`weights: ${result.model}`);
     return 0;
   },
 };

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { audiosetSampleWeights, type Dataset, labelSetOf, type SamplerCursor, streamSeed } from '@cat/data';
 import { FbankLoader, type FbankLoaderOptions, loadAnyDataset } from '@cat/data/node';
@@ -35,6 +36,10 @@ export interface FinetuneOptions {
   log?: (line: string) => void;
   /** Where the progress bar or lines go (default: stderr); false for none. */
   progress?: ProgressStream | false;
+  /** Continue from the newest checkpoint in the run folder (default true); false deletes its checkpoints and metrics first. */
+  resume?: boolean;
+  /** Stop (checkpointing first) after this much wall time; the schedule still spans `optim.steps`. */
+  minutes?: number;
   /**
    * Return right after this step's update, before its evaluation and checkpoint, as a process killed there
    * would stop (for tests of resuming).
@@ -55,6 +60,7 @@ export interface FinetuneResult {
   model: string | null;
   /** The checkpoint step this invocation resumed from. */
   resumedFrom: number | null;
+  stoppedBy: 'steps' | 'time' | 'stopAfter';
 }
 
 /** What a checkpoint holds besides the weights and optimizer moments. */
@@ -201,6 +207,10 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
   const numClasses = train.labelKeys.length;
   const labels = { keys: [...train.labelKeys], names: [...train.labelNames] };
 
+  if (options.resume === false && existsSync(join(out, 'checkpoints'))) {
+    await rm(join(out, 'checkpoints'), { recursive: true, force: true });
+    log(`starting over: removed the checkpoints in ${out}`);
+  }
   const latest = await new CheckpointDirectory(join(out, 'checkpoints')).latest();
   if (RunFolder.hasHistory(out)) await truncateMetrics(out, latest?.step ?? 0);
   const run = await RunFolder.open(recipe, { bestMetric: evaluation ? ft.metric : undefined });
@@ -218,7 +228,7 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
           ? `; evaluating on ${evaluation.entries.length} clips (${ft.metric})`
           : '; no evaluation set'),
     );
-    const step = await trainingLoop(
+    const { step, stoppedBy } = await trainingLoop(
       { ...options, recipe, log },
       { run, classifier, optimizer, train, evaluation, labels, start },
     );
@@ -233,7 +243,15 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
       if (kept) best.model = join(kept.dir, MODEL_FILE);
     }
     const lastEval = evaluation ? lastMetrics(run.history(), step) : null;
-    return { step, best, metrics: lastEval, out, model: finalModel, resumedFrom: latest?.step ?? null };
+    return {
+      step,
+      best,
+      metrics: lastEval,
+      out,
+      model: finalModel,
+      resumedFrom: latest?.step ?? null,
+      stoppedBy,
+    };
   } finally {
     run.close();
     optimizer.dispose();
@@ -301,11 +319,11 @@ interface LoopParts {
   start: { step: number; cursor?: SamplerCursor };
 }
 
-/** Steps from `start` to the end of the schedule (or `stopAfter`), evaluating and checkpointing; returns the step reached. */
+/** Steps from `start` to the end of the schedule (or the time limit, or `stopAfter`), evaluating and checkpointing. */
 async function trainingLoop(
   options: FinetuneOptions & { log: (line: string) => void },
   parts: LoopParts,
-): Promise<number> {
+): Promise<{ step: number; stoppedBy: FinetuneResult['stoppedBy'] }> {
   const { recipe, log } = options;
   const { optim, finetune: ft, checkpoint: saving } = recipe;
   const { run, classifier, optimizer, train, evaluation, labels } = parts;
@@ -381,10 +399,12 @@ async function trainingLoop(
     );
   };
 
+  const deadline =
+    options.minutes === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.minutes * 60_000;
+  let stoppedBy: FinetuneResult['stoppedBy'] = 'steps';
   try {
     let at = trainLoader.cursor;
-    let stopped = false;
-    while (step < optim.steps && !stopped) {
+    while (step < optim.steps && stoppedBy === 'steps') {
       let batches = 0;
       for await (const batch of trainLoader.epoch()) {
         batches++;
@@ -439,7 +459,7 @@ async function trainingLoop(
         }
         progress?.update(step, { loss: stepLoss, lr });
         if (step === options.stopAfter) {
-          stopped = true;
+          stoppedBy = 'stopAfter';
           break;
         }
         const checkpointNow = step % saving.every === 0 || step === optim.steps;
@@ -450,11 +470,19 @@ async function trainingLoop(
         if (checkpointNow) await saveCheckpoint(at, metrics);
         if (evalNow || checkpointNow) await run.plot(plotLayout);
         if (step >= optim.steps) break;
+        if (Date.now() > deadline) {
+          if (!checkpointNow) await saveCheckpoint(at, null);
+          log(
+            `stopping at step ${step}: the ${options.minutes}-minute limit is reached (run again to continue)`,
+          );
+          stoppedBy = 'time';
+          break;
+        }
       }
       if (batches === 0)
         throw new Error(`${recipe.data.train}: no training clip could be read (see the skipped files above)`);
     }
-    return step;
+    return { step, stoppedBy };
   } catch (error) {
     if (error instanceof NonFiniteLossError) {
       const good = await run.checkpoints.latest();

@@ -1,11 +1,11 @@
 import type { ClipEntry } from '@cat/data';
+import type { FeatureStore } from '@cat/regularize';
 import {
-  type FeatureStore,
   NpyFeatureStore,
+  openExternalEncoder,
   PackedFeatureStore,
-  parseEncoderSpec,
   precomputeFeatures,
-} from '@cat/regularize';
+} from '@cat/regularize/node';
 
 /**
  * The external features for Representation Regularization: an existing store (`npy:<manifest.json>`,
@@ -26,7 +26,8 @@ export async function externalFeatureStore(
   );
   try {
     const result = await precomputeFeatures({ encoder, entries, out: dir, packed: true });
-    if (result.skipped.length > 0) log(`regularization: ${result.skipped.length} clip(s) could not be embedded`);
+    if (result.skipped.length > 0)
+      log(`regularization: ${result.skipped.length} clip(s) could not be embedded`);
   } finally {
     encoder.dispose?.();
   }
