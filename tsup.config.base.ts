@@ -9,7 +9,8 @@ export function packageBuild(entry: string[], extra: Options = {}) {
     sourcemap: true,
     clean: true,
     target: 'es2022',
-    splitting: false,
+    // Shared chunks: a class used by two entry points (index, node) must be one class, or instanceof fails.
+    splitting: true,
     // Gives the CJS build a working import.meta.url (used to find wasm and worker files next to the bundle).
     shims: true,
     ...extra,
