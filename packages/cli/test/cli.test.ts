@@ -25,7 +25,7 @@ describe('cat-audio', () => {
   it('lists every command in its help', async () => {
     const { status, out } = await run(['--help']);
     expect(status).toBe(0);
-    for (const word of ['demo', 'fbank', 'bench fbank']) expect(out).toContain(word);
+    for (const word of ['fbank', 'embed', 'pretrain', 'probe', 'bench fbank']) expect(out).toContain(word);
   });
 
   it('gives each subcommand a help page with its options', async () => {

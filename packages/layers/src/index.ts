@@ -44,6 +44,7 @@ export {
 export {
   decoderFlops,
   encoderFlops,
+  finetuningStepFlops,
   type PretrainingStepFlops,
   type PretrainingStepOptions,
   pretrainingStepFlops,

@@ -70,10 +70,11 @@ const layers = timeLayers([
   ['student+teacher local encoders', teacher.localEncoder],
   ['decoder', decoder],
 ]);
-const tensorsBefore = tf.memory().numTensors;
+// The first step creates the optimizer's state; after it, every step must free what it allocates.
 trainStep();
-const leaked = tf.memory().numTensors - tensorsBefore;
+const afterFirst = tf.memory().numTensors;
 const { best, times } = await bestTime(trainStep, { repeats, warmup: 0 });
+const growth = tf.memory().numTensors - afterFirst;
 const flops = pretrainingStepFlops(preset, batch, frames, { clones });
 console.log(
   `# ${model} pre-training step, batch ${batch} x ${frames} frames, ${clones} clones; ${machine()}`,
@@ -81,7 +82,9 @@ console.log(
 console.log(`matmul ceiling (1024^3): ${ceiling.gflops.toFixed(1)} GFLOP/s`);
 console.log(
   `runs: ${times.map((t) => t.toFixed(0)).join(', ')} ms; rss ${rssMiB().toFixed(0)} MiB; ` +
-    `tfjs ${(tf.memory().numBytes / 2 ** 20).toFixed(0)} MiB in ${tf.memory().numTensors} tensors (+${leaked} after the first step)`,
+    `tfjs ${(tf.memory().numBytes / 2 ** 20).toFixed(0)} MiB in ${tf.memory().numTensors} tensors ` +
+    `(${growth >= 0 ? '+' : ''}${growth} over ${repeats} steps after the first); ` +
+    `wasm heap ${(tf.backend().wasm?.HEAPF32.buffer.byteLength / 2 ** 20).toFixed(0)} MiB`,
 );
 const runs = repeats + 1;
 const phases = Object.entries(timers).map(([k, v]) => `${k} ${(v / runs).toFixed(0)}`);

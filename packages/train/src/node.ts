@@ -31,6 +31,7 @@ export {
 } from './finetune/model-file.js';
 export { JsonlWriter, readJsonl } from './jsonl.js';
 export { writeTrainingPlot } from './plot-file.js';
+export { benchmarkPretrainingStep, type StepBenchmark } from './pretrain/bench.js';
 export {
   buildPretrainingModel,
   checkpointParts,

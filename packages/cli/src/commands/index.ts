@@ -1,7 +1,6 @@
 import type { Command } from '../command.js';
 import { benchFbankCommand } from './bench-fbank.js';
 import { dataInspectCommand } from './data-inspect.js';
-import { demoCommand } from './demo.js';
 import { embedCommand } from './embed.js';
 import { evalCommand } from './eval.js';
 import { fbankCommand } from './fbank.js';
@@ -13,7 +12,6 @@ import { tagCommand } from './tag.js';
 
 /** Every subcommand of `cat-audio`, in the order `--help` lists them. */
 export const commands: Command[] = [
-  demoCommand,
   fbankCommand,
   embedCommand,
   tagCommand,

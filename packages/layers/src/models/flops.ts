@@ -116,3 +116,17 @@ export function pretrainingStepFlops(
   const decoder = decoderFlops(config.embedDim, preset.decoder, views, tokens);
   return { teacher, student, decoder, total: teacher + 3 * (student + decoder) };
 }
+
+/**
+ * FLOPs of one fine-tuning step: encoder forward and backward on the unmasked clips (3x the forward) and the
+ * linear head on the CLS token.
+ */
+export function finetuningStepFlops(
+  model: ModelName | ModelPreset,
+  batch: number,
+  frames: number,
+  classes: number,
+): number {
+  const config = (typeof model === 'string' ? modelPreset(model) : model).encoder;
+  return 3 * (encoderFlops(config, batch, frames) + 2 * batch * config.embedDim * classes);
+}

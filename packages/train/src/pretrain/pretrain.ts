@@ -10,7 +10,6 @@ import { CollapseMonitor, embeddingSpread } from '@cat/ssl';
 import * as tf from '@tensorflow/tfjs-core';
 import { GradientAccumulator } from '../accumulation.js';
 import { AdamW } from '../adamw.js';
-import { clipGradientsByGlobalNorm } from '../clipping.js';
 import { assertFiniteLoss } from '../guard.js';
 import { parameterGroups } from '../parameters.js';
 import { ProgressReporter } from '../progress.js';
@@ -33,6 +32,7 @@ import {
   type PretrainingModel,
   pretrainingParameters,
 } from './model.js';
+import { applyPretrainingUpdate, pretrainingGradients } from './step.js';
 
 export interface PretrainOptions {
   recipe: Recipe;
@@ -177,34 +177,25 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
           stoppedBy = 'time';
           break training;
         }
-        const x = tf.tensor3d(batch.inputs, [batch.size, batch.frames, batch.bins]);
-        const terms: Record<string, tf.Tensor> = {};
-        if (store && model.regularizer) {
+        const spectrogram = tf.tensor3d(batch.inputs, [batch.size, batch.frames, batch.bins]);
+        let external: tf.Tensor2D | undefined;
+        if (store) {
           const { matrix } = await gatherFeatures(store, batch.ids);
-          terms[model.regularizer.name] = tf.tensor2d(matrix, [batch.size, store.dimension]);
+          external = tf.tensor2d(matrix, [batch.size, store.dimension]);
         }
-        const targets = model.objective.teacherTargets(x);
-        const kept: tf.Tensor[] = [];
-        const named: Record<string, tf.Scalar> = {};
-        let cls: tf.Tensor2D | undefined;
-        const { value, grads } = tf.variableGrads(() => {
-          const out = model.objective.losses({ spectrogram: x, step, terms }, targets);
-          for (const [name, t] of Object.entries({
-            frame: out.frame,
-            utterance: out.utterance,
-            ...out.terms,
-          })) {
-            named[name] = tf.keep(t);
-            kept.push(t);
-          }
-          cls = tf.keep(out.cls);
-          return out.total;
-        }, variables);
-        tf.dispose([targets, x, ...Object.values(terms)]);
-        const values: Record<string, number> = { loss: (await value.data())[0] };
-        for (const [name, t] of Object.entries(named)) values[name] = (await t.data())[0];
-        values.clsSpread = embeddingSpread(cls!);
-        tf.dispose([value, cls!, ...kept]);
+        const lr = cosineLearningRate(step, {
+          peakLr: recipe.optim.lr,
+          warmupSteps: recipe.optim.warmupSteps,
+          totalSteps: steps,
+          minLr: recipe.optim.minLr,
+        });
+        const inputs = { spectrogram, external, step, lr, clipNorm: recipe.optim.clipNorm };
+        const { loss, parts, cls, grads } = pretrainingGradients(model, variables, inputs);
+        tf.dispose([spectrogram, external as tf.Tensor]);
+        const values: Record<string, number> = { loss: (await loss.data())[0] };
+        for (const [name, t] of Object.entries(parts)) values[name] = (await t.data())[0];
+        values.clsSpread = embeddingSpread(cls);
+        tf.dispose([loss, cls, ...Object.values(parts)]);
         if (!Number.isFinite(values.loss)) tf.dispose(Object.values(grads));
         assertFiniteLoss(values.loss, step);
         micro++;
@@ -215,22 +206,12 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
           if (micro % accumulate !== 0) continue;
           update = accumulator.drain('mean');
         }
-        const lr = cosineLearningRate(step, {
-          peakLr: recipe.optim.lr,
-          warmupSteps: recipe.optim.warmupSteps,
-          totalSteps: steps,
-          minLr: recipe.optim.minLr,
-        });
-        if (recipe.optim.clipNorm !== null) {
-          const clipped = clipGradientsByGlobalNorm(update, recipe.optim.clipNorm);
-          tf.dispose(Object.values(update));
-          update = clipped.grads;
-          values.gradNorm = (await clipped.norm.data())[0];
-          clipped.norm.dispose();
+        const { tau, norm } = applyPretrainingUpdate(model, optimizer, update, inputs);
+        if (norm) {
+          values.gradNorm = (await norm.data())[0];
+          norm.dispose();
         }
-        optimizer.step(update, lr);
-        tf.dispose(Object.values(update));
-        values.tau = model.objective.updateTeacher(step);
+        values.tau = tau;
         values.lr = lr;
         monitor.observe(step, values.clsSpread);
         step++;

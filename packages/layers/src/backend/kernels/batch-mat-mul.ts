@@ -7,6 +7,7 @@ import {
   type TensorInfo,
   util,
 } from '@tensorflow/tfjs-core';
+import { pointer, simd } from './simd-module.js';
 import {
   disposeAll,
   heapF32,
@@ -153,11 +154,26 @@ export function fastBatchMatMulConfig(own: KernelConfig): KernelConfig {
   const kernelFunc = ({ inputs, backend, attrs }: Parameters<KernelFunc>[0]): TensorInfo => {
     const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
     const { transposeA, transposeB } = attrs as unknown as BatchMatMulAttrs;
-    if (keepsOwnKernel(a, b, transposeA, transposeB)) return own.kernelFunc({ inputs, backend, attrs }) as TensorInfo;
+    if (keepsOwnKernel(a, b, transposeA, transposeB))
+      return own.kernelFunc({ inputs, backend, attrs }) as TensorInfo;
     const wasm = backend as WasmBackend;
     const oneMatrixEach =
       util.sizeFromShape(a.shape.slice(0, -2)) * util.sizeFromShape(b.shape.slice(0, -2)) === 1;
-    if (transposeA && !transposeB && oneMatrixEach && a.shape[a.shape.length - 1] < b.shape[b.shape.length - 1]) {
+    const m = a.shape[a.shape.length - 1];
+    const n = b.shape[b.shape.length - 1];
+    const sameBatch = util.arraysEqual(a.shape.slice(0, -2), b.shape.slice(0, -2));
+    if (transposeA && !transposeB && sameBatch && m % 4 === 0 && n % 4 === 0) {
+      // Weight gradients: one SIMD pass over the rows per matrix, no transposed copy, no packing.
+      const rows = a.shape[a.shape.length - 2];
+      const out = wasm.makeOutput([...a.shape.slice(0, -2), m, n], 'float32');
+      const [pa, pb, po] = [pointer(wasm, a), pointer(wasm, b), pointer(wasm, out)];
+      const kernels = simd(wasm);
+      for (let i = 0; i < util.sizeFromShape(a.shape.slice(0, -2)); i++) {
+        kernels.matmul_tn(pa + 4 * i * rows * m, pb + 4 * i * rows * n, po + 4 * i * m * n, rows, m, n);
+      }
+      return out;
+    }
+    if (transposeA && !transposeB && oneMatrixEach && m < n) {
       // aᵀb = (bᵀa)ᵀ: XNNPACK packs its right operand on every call (~5 ns per value, as much as the
       // products of a few dozen rows), so the narrower of the two is the one to pack (weight gradients).
       const flipped = kernelFunc({ inputs: { a: b, b: a }, backend, attrs });

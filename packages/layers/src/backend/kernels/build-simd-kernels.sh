@@ -9,7 +9,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 clang --target=wasm32 -O3 -msimd128 -nostdlib -fno-builtin -ffast-math -fno-finite-math-only \
   -Wl,--no-entry -Wl,--import-memory -Wl,--strip-all \
-  -Wl,--export=gelu -Wl,--export=gelu_grad -Wl,--export=layer_norm -Wl,--export=layer_norm_grad -Wl,--export=transpose_swap -Wl,--export=sum_rows -Wl,--export=grouped_columns -Wl,--export=grouped_columns_grad -Wl,--export=depthwise_filter_grad \
+  -Wl,--export=gelu -Wl,--export=gelu_grad -Wl,--export=layer_norm -Wl,--export=layer_norm_grad -Wl,--export=transpose_swap -Wl,--export=sum_rows -Wl,--export=grouped_columns -Wl,--export=grouped_columns_grad -Wl,--export=depthwise_filter_grad -Wl,--export=matmul_tn \
   -o "$tmp/k.wasm" simd-kernels.c
 wasm-objdump -x "$tmp/k.wasm" > "$tmp/k.txt"
 if grep -q '^Data\[' "$tmp/k.txt"; then echo 'simd-kernels.wasm has a data segment' >&2; exit 1; fi

@@ -6,6 +6,7 @@ import {
   Identity,
   type KernelConfig,
   registerKernel,
+  Slice,
   Sum,
   Tile,
   Transpose,
@@ -21,7 +22,7 @@ import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-backprop-i
 import { fastFusedMatMulConfig } from './fused-mat-mul.js';
 import { fusedOpKernelConfigs } from './fused-ops.js';
 import { sharedIdentityConfig } from './identity.js';
-import { fastSumConfig, fastTileConfig, fastTransposeConfig } from './layout.js';
+import { fastSliceConfig, fastSumConfig, fastTileConfig, fastTransposeConfig } from './layout.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
 /** Marks our registrations, so that a second call (or a second copy of this module) sees them. */
@@ -39,7 +40,7 @@ const addedKernels: KernelConfig[] = [
 /**
  * Kernels tfjs-backend-wasm has, but runs in a naive loop for the shapes training produces
  * (transposed or batched matmuls, conv input gradients): each is wrapped to reach XNNPACK instead;
- * Identity, which copies where sharing is enough; Transpose, Sum and Tile, slow for common layouts.
+ * Identity, which copies where sharing is enough; Transpose, Sum, Tile and Slice, slow for common layouts.
  */
 const replacedKernels: Array<[string, (own: KernelConfig) => KernelConfig]> = [
   [BatchMatMul, fastBatchMatMulConfig],
@@ -49,6 +50,7 @@ const replacedKernels: Array<[string, (own: KernelConfig) => KernelConfig]> = [
   [Transpose, fastTransposeConfig],
   [Sum, fastSumConfig],
   [Tile, fastTileConfig],
+  [Slice, fastSliceConfig],
 ];
 
 /** Names of the wasm kernels this package adds or replaces. */

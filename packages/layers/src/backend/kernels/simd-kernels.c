@@ -5,8 +5,8 @@
  * The module must not touch memory it does not own: no data segments, no stack (every value lives in
  * locals), so the build script checks that the output has neither.
  *
- * - gelu / gelu_grad: exact (erf) GELU and its derivative, erf from Abramowitz-Stegun 7.1.26 (|error| <=
- *   1.5e-7, the formula tfjs-core's Erf uses), exp from a range-reduced polynomial.
+ * - gelu / gelu_grad: exact (erf) GELU and its derivative; erf by a rational approximation (|error| < 4e-7),
+ *   exp (the derivative's normal density) from a range-reduced polynomial.
  * - layer_norm / layer_norm_grad: LayerNorm over the last axis of [rows, cols] (cols a multiple of 4),
  *   optional affine; the backward recomputes each row's mean and 1/std instead of saving them.
  * - transpose_swap / sum_rows: layout and reduction kernels tfjs-backend-wasm runs slowly (a 2-D transpose at
@@ -14,6 +14,7 @@
  * - grouped_columns / grouped_columns_grad: im2col of the decoder's grouped conv, laid out per group.
  * - depthwise_filter_grad: the CBlocks' depthwise filter gradient, ~10x faster than correlating through
  *   XNNPACK's depthwise conv with a map-sized filter.
+ * - matmul_tn: aᵀ b contracted over a long row axis (weight gradients).
  */
 #include <wasm_simd128.h>
 
@@ -47,18 +48,26 @@ static inline f32x4 exp4(f32x4 x) {
   return MUL(p, bits);
 }
 
-/* erf(z) by Abramowitz-Stegun 7.1.26 on |z|, sign restored. */
+/*
+ * erf(z) as z·P(z²)/Q(z²) on z clamped to [-4, 4] (beyond, erf is ±1 in float32): the minimax rational
+ * form of Eigen's and XLA's float erf, |error| < 4e-7 here; no exp, so cheaper than Abramowitz-Stegun.
+ */
 static inline f32x4 erf4(f32x4 z) {
-  f32x4 a = wasm_f32x4_abs(z);
-  f32x4 t = DIV(SPLAT(1.0f), ADD(SPLAT(1.0f), MUL(SPLAT(0.3275911f), a)));
-  f32x4 poly = SPLAT(1.061405429f);
-  poly = ADD(MUL(poly, t), SPLAT(-1.453152027f));
-  poly = ADD(MUL(poly, t), SPLAT(1.421413741f));
-  poly = ADD(MUL(poly, t), SPLAT(-0.284496736f));
-  poly = ADD(MUL(poly, t), SPLAT(0.254829592f));
-  poly = MUL(poly, t);
-  f32x4 e = SUB(SPLAT(1.0f), MUL(poly, exp4(wasm_f32x4_neg(MUL(a, a)))));
-  return wasm_v128_or(e, wasm_v128_and(z, wasm_i32x4_splat((int)0x80000000)));
+  f32x4 x = wasm_f32x4_min(wasm_f32x4_max(z, SPLAT(-4.0f)), SPLAT(4.0f));
+  f32x4 x2 = MUL(x, x);
+  f32x4 p = SPLAT(-2.72614225801306e-10f);
+  p = ADD(MUL(p, x2), SPLAT(2.77068142495902e-08f));
+  p = ADD(MUL(p, x2), SPLAT(-2.10102402082508e-06f));
+  p = ADD(MUL(p, x2), SPLAT(-5.69250639462346e-05f));
+  p = ADD(MUL(p, x2), SPLAT(-7.34990630326855e-04f));
+  p = ADD(MUL(p, x2), SPLAT(-2.95459980854025e-03f));
+  p = ADD(MUL(p, x2), SPLAT(-1.60960333262415e-02f));
+  f32x4 q = SPLAT(-1.45660718464996e-05f);
+  q = ADD(MUL(q, x2), SPLAT(-2.13374055278905e-04f));
+  q = ADD(MUL(q, x2), SPLAT(-1.68282697438203e-03f));
+  q = ADD(MUL(q, x2), SPLAT(-7.37332916720468e-03f));
+  q = ADD(MUL(q, x2), SPLAT(-1.42647390514189e-02f));
+  return DIV(MUL(x, p), q);
 }
 
 /* y = x Φ(x) = 0.5 x (1 + erf(x / √2)); n a multiple of 4. */
@@ -300,6 +309,73 @@ void depthwise_filter_grad(const f32x4 *x, const f32x4 *dy, f32x4 *dw, int batch
             for (int c = 0; c < c4; c++) acc[c] = ADD(acc[c], MUL(v[c], g[c]));
           }
         }
+      }
+    }
+  }
+}
+
+/*
+ * out [m, n] = aᵀ b for a [rows, m] and b [rows, n] stored row-major (m and n multiples of 4): the weight
+ * gradient of a linear layer, a contraction over every token. XNNPACK would need a transposed copy of one
+ * operand and packs the other on every call; here a 4 x 8 (or 4 x 4) output tile stays in registers while
+ * the rows stream by, in blocks of rows that stay in cache.
+ */
+#define LANE(v, k) wasm_i32x4_shuffle(v, v, k, k, k, k)
+
+static inline void tile_add(float *o, f32x4 v) { wasm_v128_store(o, ADD(wasm_v128_load(o), v)); }
+
+void matmul_tn(const float *a, const float *b, float *out, int rows, int m, int n) {
+  const int block = 256;
+  for (int q = 0; q < m * n; q++) out[q] = 0.0f;
+  for (int r0 = 0; r0 < rows; r0 += block) {
+    int r1 = r0 + block < rows ? r0 + block : rows;
+    for (int i = 0; i < m; i += 4) {
+      int j = 0;
+      for (; j + 8 <= n; j += 8) {
+        f32x4 c00 = SPLAT(0.0f), c01 = SPLAT(0.0f), c10 = SPLAT(0.0f), c11 = SPLAT(0.0f);
+        f32x4 c20 = SPLAT(0.0f), c21 = SPLAT(0.0f), c30 = SPLAT(0.0f), c31 = SPLAT(0.0f);
+        const float *ar = a + (long)r0 * m + i;
+        const float *br = b + (long)r0 * n + j;
+        for (int r = r0; r < r1; r++, ar += m, br += n) {
+          f32x4 av = wasm_v128_load(ar);
+          f32x4 b0 = wasm_v128_load(br), b1 = wasm_v128_load(br + 4);
+          f32x4 a0 = LANE(av, 0), a1 = LANE(av, 1), a2 = LANE(av, 2), a3 = LANE(av, 3);
+          c00 = ADD(c00, MUL(a0, b0));
+          c01 = ADD(c01, MUL(a0, b1));
+          c10 = ADD(c10, MUL(a1, b0));
+          c11 = ADD(c11, MUL(a1, b1));
+          c20 = ADD(c20, MUL(a2, b0));
+          c21 = ADD(c21, MUL(a2, b1));
+          c30 = ADD(c30, MUL(a3, b0));
+          c31 = ADD(c31, MUL(a3, b1));
+        }
+        float *o = out + i * n + j;
+        tile_add(o, c00);
+        tile_add(o + 4, c01);
+        tile_add(o + n, c10);
+        tile_add(o + n + 4, c11);
+        tile_add(o + 2 * n, c20);
+        tile_add(o + 2 * n + 4, c21);
+        tile_add(o + 3 * n, c30);
+        tile_add(o + 3 * n + 4, c31);
+      }
+      if (j < n) {
+        f32x4 c00 = SPLAT(0.0f), c10 = SPLAT(0.0f), c20 = SPLAT(0.0f), c30 = SPLAT(0.0f);
+        const float *ar = a + (long)r0 * m + i;
+        const float *br = b + (long)r0 * n + j;
+        for (int r = r0; r < r1; r++, ar += m, br += n) {
+          f32x4 av = wasm_v128_load(ar);
+          f32x4 b0 = wasm_v128_load(br);
+          c00 = ADD(c00, MUL(LANE(av, 0), b0));
+          c10 = ADD(c10, MUL(LANE(av, 1), b0));
+          c20 = ADD(c20, MUL(LANE(av, 2), b0));
+          c30 = ADD(c30, MUL(LANE(av, 3), b0));
+        }
+        float *o = out + i * n + j;
+        tile_add(o, c00);
+        tile_add(o + n, c10);
+        tile_add(o + 2 * n, c20);
+        tile_add(o + 3 * n, c30);
       }
     }
   }

@@ -53,6 +53,7 @@ export interface SimdExports {
     top: number,
     left: number,
   ): void;
+  matmul_tn(a: number, b: number, out: number, rows: number, m: number, n: number): void;
   grouped_columns_grad(
     dcols: number,
     dx: number,
