@@ -162,12 +162,12 @@ export function fastBatchMatMulConfig(own: KernelConfig): KernelConfig {
     const m = a.shape[a.shape.length - 1];
     const n = b.shape[b.shape.length - 1];
     const sameBatch = util.arraysEqual(a.shape.slice(0, -2), b.shape.slice(0, -2));
-    if (transposeA && !transposeB && sameBatch && m % 4 === 0 && n % 4 === 0) {
+    const kernels = simd(wasm);
+    if (kernels && transposeA && !transposeB && sameBatch && m % 4 === 0 && n % 4 === 0) {
       // Weight gradients: one SIMD pass over the rows per matrix, no transposed copy, no packing.
       const rows = a.shape[a.shape.length - 2];
       const out = wasm.makeOutput([...a.shape.slice(0, -2), m, n], 'float32');
       const [pa, pb, po] = [pointer(wasm, a), pointer(wasm, b), pointer(wasm, out)];
-      const kernels = simd(wasm);
       for (let i = 0; i < util.sizeFromShape(a.shape.slice(0, -2)); i++) {
         kernels.matmul_tn(pa + 4 * i * rows * m, pb + 4 * i * rows * n, po + 4 * i * m * n, rows, m, n);
       }

@@ -47,9 +47,16 @@ function depthwiseConv2dNativeBackpropFilter({
   const [batch, inHeight, inWidth, inChannels] = x.shape;
   const [filterHeight, filterWidth, , multiplier] = filterShape;
   const { outHeight, outWidth, padInfo } = info;
-  if (info.strideHeight === 1 && info.strideWidth === 1 && multiplier === 1 && inChannels % 4 === 0) {
+  const kernels = simd(wasm);
+  if (
+    kernels &&
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    multiplier === 1 &&
+    inChannels % 4 === 0
+  ) {
     const dw = wasm.makeOutput(filterShape, 'float32');
-    simd(wasm).depthwise_filter_grad(
+    kernels.depthwise_filter_grad(
       pointer(wasm, x),
       pointer(wasm, dy),
       pointer(wasm, dw),

@@ -10,7 +10,7 @@ import {
   engine as tfEngine,
   util,
 } from '@tensorflow/tfjs-core';
-import { pointer, simd } from './simd-module.js';
+import { pointer, requireSimd, simd } from './simd-module.js';
 import type { WasmBackend } from './wasm-heap.js';
 
 /** Fused exact GELU (one pass instead of five element-wise kernels). */
@@ -32,7 +32,7 @@ function geluKernel({ inputs, backend }: Parameters<KernelFunc>[0]): TensorInfo 
   const { x } = inputs as { x: TensorInfo };
   const wasm = backend as WasmBackend;
   const y = wasm.makeOutput(x.shape, 'float32');
-  simd(wasm).gelu(pointer(wasm, x), pointer(wasm, y), util.sizeFromShape(x.shape));
+  requireSimd(wasm).gelu(pointer(wasm, x), pointer(wasm, y), util.sizeFromShape(x.shape));
   return y;
 }
 
@@ -40,7 +40,12 @@ function geluGradKernel({ inputs, backend }: Parameters<KernelFunc>[0]): TensorI
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const wasm = backend as WasmBackend;
   const dx = wasm.makeOutput(x.shape, 'float32');
-  simd(wasm).gelu_grad(pointer(wasm, x), pointer(wasm, dy), pointer(wasm, dx), util.sizeFromShape(x.shape));
+  requireSimd(wasm).gelu_grad(
+    pointer(wasm, x),
+    pointer(wasm, dy),
+    pointer(wasm, dx),
+    util.sizeFromShape(x.shape),
+  );
   return dx;
 }
 
@@ -55,7 +60,7 @@ function layerNormKernel({ inputs, backend, attrs }: Parameters<KernelFunc>[0]):
   const wasm = backend as WasmBackend;
   const y = wasm.makeOutput(x.shape, 'float32');
   const [rows, cols] = rowsAndCols(x.shape);
-  simd(wasm).layer_norm(
+  requireSimd(wasm).layer_norm(
     pointer(wasm, x),
     pointer(wasm, gamma),
     pointer(wasm, beta),
@@ -75,7 +80,7 @@ function layerNormGradKernel({ inputs, backend, attrs }: Parameters<KernelFunc>[
   const dx = wasm.makeOutput(x.shape, 'float32');
   const dgamma = gamma ? wasm.makeOutput([cols], 'float32') : undefined;
   const dbeta = gamma ? wasm.makeOutput([cols], 'float32') : undefined;
-  simd(wasm).layer_norm_grad(
+  requireSimd(wasm).layer_norm_grad(
     pointer(wasm, x),
     pointer(wasm, gamma),
     pointer(wasm, dy),
@@ -100,7 +105,7 @@ function groupedColumnsKernel({ inputs, backend, attrs }: Parameters<KernelFunc>
   const wasm = backend as WasmBackend;
   const [b, h, w, c] = x.shape;
   const cols = wasm.makeOutput([groups, b * h * w, (k * k * c) / groups], 'float32');
-  simd(wasm).grouped_columns(pointer(wasm, x), pointer(wasm, cols), b, h, w, c, k, groups);
+  requireSimd(wasm).grouped_columns(pointer(wasm, x), pointer(wasm, cols), b, h, w, c, k, groups);
   return cols;
 }
 
@@ -110,7 +115,7 @@ function groupedColumnsGradKernel({ inputs, backend, attrs }: Parameters<KernelF
   const wasm = backend as WasmBackend;
   const [b, h, w, c] = x.shape;
   const dx = wasm.makeOutput(x.shape, 'float32');
-  simd(wasm).grouped_columns_grad(pointer(wasm, dy), pointer(wasm, dx), b, h, w, c, k, groups);
+  requireSimd(wasm).grouped_columns_grad(pointer(wasm, dy), pointer(wasm, dx), b, h, w, c, k, groups);
   return dx;
 }
 
@@ -171,5 +176,10 @@ for (const config of gradients) registerGradient(config);
 
 /** Whether the fused kernel `name` runs on the active backend (for a last axis of `cols` values). */
 export function hasFusedKernel(name: string, cols = 4): boolean {
-  return cols % 4 === 0 && getKernel(name, tfEngine().backendName) != null;
+  const engine = tfEngine();
+  return (
+    cols % 4 === 0 &&
+    getKernel(name, engine.backendName) != null &&
+    simd(engine.backend as unknown as WasmBackend) != null
+  );
 }

@@ -20,7 +20,7 @@ import { heapF32, type WasmBackend } from './wasm-heap.js';
  * A transpose as `[outer, rows, cols, inner] -> [outer, cols, rows, inner]` when the permutation swaps
  * two adjacent groups of axes (after merging axes that stay neighbours), else null.
  */
-export function asSwap(shape: number[], perm: number[]): [number, number, number, number] | null {
+function asSwap(shape: number[], perm: number[]): [number, number, number, number] | null {
   // Merge runs of input axes that stay consecutive in the output.
   const groups: number[][] = [];
   for (const axis of perm) {
@@ -39,7 +39,7 @@ export function asSwap(shape: number[], perm: number[]): [number, number, number
   const [i] = moved;
   const outer = size(groups.slice(0, i).flat());
   const inner = size(groups.slice(i + 2).flat());
-  // Output group i (cols) came after input group i + 1 (rows).
+  // In the input, output group i + 1 comes first (the rows) and output group i second (the columns).
   return [outer, size(groups[i + 1]), size(groups[i]), inner];
 }
 
@@ -48,15 +48,16 @@ export function fastTransposeConfig(own: KernelConfig): KernelConfig {
   const kernelFunc = ({ inputs, backend, attrs }: Parameters<KernelFunc>[0]) => {
     const { x } = inputs as { x: TensorInfo };
     const { perm } = attrs as unknown as TransposeAttrs;
-    const swap = x.dtype === 'float32' ? asSwap(x.shape, perm) : null;
-    if (swap == null) return own.kernelFunc({ inputs, backend, attrs });
     const wasm = backend as WasmBackend;
+    const kernels = simd(wasm);
+    const swap = x.dtype === 'float32' ? asSwap(x.shape, perm) : null;
+    if (swap == null || kernels == null) return own.kernelFunc({ inputs, backend, attrs });
     const out = wasm.makeOutput(
       perm.map((axis) => x.shape[axis]),
       'float32',
     );
     const [outer, rows, cols, inner] = swap;
-    simd(wasm).transpose_swap(pointer(wasm, x), pointer(wasm, out), outer, rows, cols, inner);
+    kernels.transpose_swap(pointer(wasm, x), pointer(wasm, out), outer, rows, cols, inner);
     return out;
   };
   return { ...own, kernelName: Transpose, backendName: 'wasm', kernelFunc };
@@ -75,10 +76,11 @@ export function fastSumConfig(own: KernelConfig): KernelConfig {
     const contiguous = axes.every((a, i) => i === 0 || a === axes[i - 1] + 1);
     const first = axes[0];
     const last = axes[axes.length - 1];
-    if (x.dtype !== 'float32' || axes.length === 0 || !contiguous || last === rank - 1) {
+    const wasm = backend as WasmBackend;
+    const kernels = simd(wasm);
+    if (x.dtype !== 'float32' || axes.length === 0 || !contiguous || last === rank - 1 || kernels == null) {
       return own.kernelFunc({ inputs, backend, attrs });
     }
-    const wasm = backend as WasmBackend;
     const outer = util.sizeFromShape(x.shape.slice(0, first));
     const rows = util.sizeFromShape(x.shape.slice(first, last + 1));
     const cols = util.sizeFromShape(x.shape.slice(last + 1));
@@ -87,7 +89,7 @@ export function fastSumConfig(own: KernelConfig): KernelConfig {
       keepDims ? outShape : x.shape.filter((_, a) => a < first || a > last),
       'float32',
     );
-    simd(wasm).sum_rows(pointer(wasm, x), pointer(wasm, out), outer, rows, cols);
+    kernels.sum_rows(pointer(wasm, x), pointer(wasm, out), outer, rows, cols);
     return out;
   };
   return { ...own, kernelName: Sum, backendName: 'wasm', kernelFunc };

@@ -69,20 +69,33 @@ export interface SimdExports {
 type WasmWithMemory = WasmBackend & { wasm: { asm?: { memory?: WebAssembly.Memory } } };
 
 /** One instance per backend, sharing that backend's memory (so pointers are tensors' heap offsets). */
-const instances = new WeakMap<object, SimdExports>();
+const instances = new WeakMap<object, SimdExports | null>();
 
-export function simd(backend: WasmBackend): SimdExports {
+/**
+ * The SIMD kernels for a wasm backend, or null where they cannot share its memory (a build that does not
+ * expose it, or the threaded build's shared memory, which this module is not compiled for): callers then
+ * keep tfjs' own kernels.
+ */
+export function simd(backend: WasmBackend): SimdExports | null {
   let exports = instances.get(backend);
-  if (!exports) {
+  if (exports === undefined) {
+    exports = null;
     const memory = (backend as WasmWithMemory).wasm.asm?.memory;
-    if (!(memory instanceof WebAssembly.Memory)) {
-      throw new Error('tfjs-backend-wasm does not expose its memory: the CAT SIMD kernels cannot run');
+    if (memory instanceof WebAssembly.Memory && !(memory.buffer instanceof SharedArrayBuffer)) {
+      const bytes = Uint8Array.from(atob(SIMD_KERNELS_WASM_BASE64), (c) => c.charCodeAt(0));
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+      exports = instance.exports as unknown as SimdExports;
     }
-    const bytes = Uint8Array.from(atob(SIMD_KERNELS_WASM_BASE64), (c) => c.charCodeAt(0));
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    exports = instance.exports as unknown as SimdExports;
     instances.set(backend, exports);
   }
+  return exports;
+}
+
+/** `simd(backend)` for kernels that exist only with it. */
+export function requireSimd(backend: WasmBackend): SimdExports {
+  const exports = simd(backend);
+  if (!exports)
+    throw new Error("CAT's SIMD kernels cannot run on this wasm backend (its memory is not shareable)");
   return exports;
 }
 
