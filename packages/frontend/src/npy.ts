@@ -94,7 +94,7 @@ export function encodeNpy(
   let header = `{'descr': '${DESCR_OF[kind]}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   // Pad so the data starts on a 64-byte boundary, as numpy does.
   const total = 10 + header.length + 1;
-  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+  header += `${' '.repeat((64 - (total % 64)) % 64)}\n`;
   const out = new Uint8Array(10 + header.length + data.byteLength);
   out.set(MAGIC, 0);
   out[6] = 1;

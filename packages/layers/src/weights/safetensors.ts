@@ -66,7 +66,10 @@ function parseHeader(bytes: Uint8Array, source: string) {
 }
 
 /** The `__metadata__` strings of safetensors bytes (empty when there are none). */
-export function readSafetensorsMetadata(bytes: Uint8Array, source = 'safetensors data'): Record<string, string> {
+export function readSafetensorsMetadata(
+  bytes: Uint8Array,
+  source = 'safetensors data',
+): Record<string, string> {
   return (parseHeader(bytes, source).header.__metadata__ as Record<string, string> | undefined) ?? {};
 }
 
