@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { benchFbankCommand } from './bench-fbank.js';
+import { benchEmbedCommand, benchStepCommand } from './bench-model.js';
 import { dataInspectCommand } from './data-inspect.js';
 import { embedCommand } from './embed.js';
 import { evalCommand } from './eval.js';
@@ -22,4 +23,6 @@ export const commands: Command[] = [
   probeCommand,
   evalCommand,
   benchFbankCommand,
+  benchStepCommand,
+  benchEmbedCommand,
 ];
