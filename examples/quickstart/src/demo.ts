@@ -40,7 +40,7 @@ function demoRecipe(out: string, seed: number, backend: string, steps: number, u
       ema: { start: 0.99, end: 0.999, steps },
       regularization: {
         encoder: 'descriptors',
-        weight: 5,
+        weight: 1,
         loss: 'mse',
         layer: 0,
         projection: 'student-to-target',
