@@ -112,3 +112,19 @@ export function choiceOption<T extends string>(
   }
   return raw as T;
 }
+
+/** The tfjs backends every model command can run on (see @cat/layers `prepareBackend`). */
+export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+
+export const backendOption: OptionSpec = {
+  type: 'string',
+  valueName: 'NAME',
+  default: 'auto',
+  description: BACKENDS.join(', '),
+};
+
+export const workersOption: OptionSpec = {
+  type: 'string',
+  valueName: 'N',
+  description: 'decoding threads (default: all cores)',
+};

@@ -11,9 +11,14 @@ import {
 import { resolveRecipe } from '@cat/train';
 import { benchmarkPretrainingStep } from '@cat/train/node';
 import * as tf from '@tensorflow/tfjs-core';
-import { type Command, type CommandContext, choiceOption, integerOption } from '../command.js';
-
-const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+import {
+  BACKENDS,
+  backendOption,
+  type Command,
+  type CommandContext,
+  choiceOption,
+  integerOption,
+} from '../command.js';
 
 const options: Command['options'] = {
   model: { type: 'string', valueName: 'NAME', default: 'cat-tiny', description: MODEL_NAMES.join(', ') },
@@ -30,7 +35,7 @@ const options: Command['options'] = {
     default: '3',
     description: 'timed repetitions after one warm-up (median reported)',
   },
-  backend: { type: 'string', valueName: 'NAME', default: 'auto', description: BACKENDS.join(', ') },
+  backend: backendOption,
 };
 
 async function setUp(values: CommandContext['values'], stdout: (line: string) => void) {

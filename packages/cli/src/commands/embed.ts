@@ -10,12 +10,17 @@ import {
   prepareBackend,
   readSafetensors,
 } from '@cat/layers';
-import { type Command, choiceOption, integerOption, UsageError } from '../command.js';
+import {
+  BACKENDS,
+  backendOption,
+  type Command,
+  choiceOption,
+  integerOption,
+  UsageError,
+} from '../command.js';
 
 const GRANULARITIES = ['all', 'utterance', 'frame'] as const;
 const AUDIO = new Set(['.wav', '.flac', '.ogg', '.oga', '.mp3']);
-const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-
 export const embedCommand: Command = {
   path: ['embed'],
   summary: 'CLS and patch-token embeddings of audio files as float32 .npy',
@@ -48,7 +53,7 @@ export const embedCommand: Command = {
       default: 'all',
       description: 'all: [1+N, D] CLS then patch tokens; utterance: [1, D] CLS; frame: [N, D] patch tokens',
     },
-    backend: { type: 'string', valueName: 'NAME', default: 'auto', description: BACKENDS.join(', ') },
+    backend: backendOption,
   },
   details: [
     'IN is an audio file (OUT an .npy file) or a folder (OUT a folder: one .npy per audio file, same names).',

@@ -2,9 +2,16 @@ import { LabelSet } from '@cat/data';
 import { FbankLoader, loadAnyDataset, loadLabelList } from '@cat/data/node';
 import { prepareBackend } from '@cat/layers';
 import { evaluateClassifier, loadClassifier, readModelSpec } from '@cat/train/node';
-import { type Command, choiceOption, integerOption, UsageError } from '../command.js';
+import {
+  BACKENDS,
+  backendOption,
+  type Command,
+  choiceOption,
+  integerOption,
+  UsageError,
+  workersOption,
+} from '../command.js';
 
-const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 const PRESETS = ['audioset', 'esc50', 'spc2'] as const;
 
 export const evalCommand: Command = {
@@ -46,8 +53,8 @@ export const evalCommand: Command = {
     },
     normalize: { type: 'string', valueName: 'NAME', default: 'audioset', description: PRESETS.join(', ') },
     'batch-size': { type: 'string', valueName: 'N', default: '16', description: 'clips per forward pass' },
-    workers: { type: 'string', valueName: 'N', description: 'decoding threads (default: all cores)' },
-    backend: { type: 'string', valueName: 'NAME', default: 'auto', description: BACKENDS.join(', ') },
+    workers: workersOption,
+    backend: backendOption,
   },
   details: [
     'Metrics as the reference (tasks/finetuning.py): mAP = nanmean over classes of the average precision of the',

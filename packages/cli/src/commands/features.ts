@@ -6,9 +6,8 @@ import {
   type PrecomputeProgress,
   precomputeFeatures,
 } from '@cat/regularize/node';
-import { type Command, choiceOption, integerOption, UsageError } from '../command.js';
+import { BACKENDS, type Command, choiceOption, integerOption, UsageError } from '../command.js';
 
-const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
 const DTYPES = ['float32', 'float16'] as const;
 const STANDARDIZE = ['auto', 'yes', 'no'] as const;
 

@@ -1,7 +1,6 @@
 import { finetune, loadRecipe } from '@cat/train/node';
-import { type Command, choiceOption, integerOption, UsageError } from '../command.js';
+import { BACKENDS, type Command, choiceOption, integerOption, UsageError } from '../command.js';
 
-const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 /** The recipe the common case without --config starts from. */
 const BASE_RECIPE = 'tiny-finetune';
 

@@ -1,7 +1,5 @@
 import { loadRecipe, pretrain } from '@cat/train/node';
-import { type Command, choiceOption, integerOption, UsageError } from '../command.js';
-
-const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+import { BACKENDS, type Command, choiceOption, integerOption, UsageError } from '../command.js';
 
 export const pretrainCommand: Command = {
   path: ['pretrain'],

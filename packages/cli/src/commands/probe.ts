@@ -9,9 +9,17 @@ import {
   readModelSpec,
   savedModel,
 } from '@cat/train/node';
-import { type Command, type CommandContext, choiceOption, integerOption, UsageError } from '../command.js';
+import {
+  BACKENDS,
+  backendOption,
+  type Command,
+  type CommandContext,
+  choiceOption,
+  integerOption,
+  UsageError,
+  workersOption,
+} from '../command.js';
 
-const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 const POOLS = ['cls', 'mean', 'both'] as const;
 const FEATURES = ['encoder', 'fbank-stats'] as const;
 const PRESETS = ['audioset', 'esc50', 'spc2'] as const;
@@ -123,8 +131,8 @@ export const probeCommand: Command = {
       default: '0.0001',
       description: 'weight decay (L2) of the classifier',
     },
-    workers: { type: 'string', valueName: 'N', description: 'decoding threads (default: all cores)' },
-    backend: { type: 'string', valueName: 'NAME', default: 'auto', description: BACKENDS.join(', ') },
+    workers: workersOption,
+    backend: backendOption,
   },
   details: [
     "CSV rows are `path,label` (a header row is optional), paths relative to the CSV's folder. Features are",

@@ -6,9 +6,8 @@ import { prepareBackend } from '@cat/layers';
 import { loadClassifier, readModelSpec } from '@cat/train/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { assetPath } from '../assets.js';
-import { type Command, choiceOption, integerOption } from '../command.js';
+import { BACKENDS, backendOption, type Command, choiceOption, integerOption } from '../command.js';
 
-const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 const PRESETS = ['audioset', 'esc50', 'spc2'] as const;
 /** AudioSet's 527 classes (`index,mid,display_name`), the reference's `inference/labels.csv`. */
 export const AUDIOSET_LABELS = 'class_labels_indices.csv';
@@ -46,7 +45,7 @@ export const tagCommand: Command = {
       description: 'frames after pad/crop',
     },
     normalize: { type: 'string', valueName: 'NAME', default: 'audioset', description: PRESETS.join(', ') },
-    backend: { type: 'string', valueName: 'NAME', default: 'auto', description: BACKENDS.join(', ') },
+    backend: backendOption,
   },
   details: [
     'As the reference inference.py: sigmoid of the logits, the k highest with their display names.',
