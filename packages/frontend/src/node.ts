@@ -1,9 +1,8 @@
 /**
  * Node-only file helpers (`@cat/frontend/node`). Everything else in the package runs in browsers too.
  */
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from './atomic-file.js';
 import { type DecodedAudio, decodeAudio } from './decode/index.js';
 import { decodeNpy, encodeNpy, type NpyArray, type NpyDtype } from './npy.js';
 
@@ -36,27 +35,10 @@ export async function writeNpyFile(
   await writeFileAtomic(path, encodeNpy(data, shape, dtype));
 }
 
-/**
- * Writes `bytes` to a temporary file in the same directory, flushes it to disk, then renames it over
- * `path`, so readers see either the old file or the complete new one, never a partial write.
- * The temporary file is removed if anything fails.
- */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const temporary = join(
-    dirname(path),
-    `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
-  );
-  try {
-    const handle = await open(temporary, 'wx');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, path);
-  } catch (error) {
-    await unlink(temporary).catch(() => {});
-    throw error;
-  }
-}
+export {
+  type FileContent,
+  syncDirectory,
+  writeAndSync,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from './atomic-file.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type FileContent, syncDirectory, writeAndSync } from './atomic-file.js';
+import { type FileContent, syncDirectory, writeAndSync } from '@cat/frontend/node';
 
 /** The completion marker: written last, so a checkpoint folder without it was never finished. */
 export const CHECKPOINT_MARKER = 'checkpoint.json';

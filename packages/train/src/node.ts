@@ -1,5 +1,5 @@
 // The parts that need Node's file system and process: crash-safe files and checkpoints, logs, progress.
-export { type FileContent, writeFileAtomic, writeJsonAtomic } from './atomic-file.js';
+export { type FileContent, writeFileAtomic, writeJsonAtomic } from '@cat/frontend/node';
 export {
   CHECKPOINT_MARKER,
   CheckpointDirectory,

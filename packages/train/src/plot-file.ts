@@ -1,4 +1,4 @@
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '@cat/frontend/node';
 import { type PlotOptions, type PlotPanel, renderTrainingPlot } from './plot.js';
 
 /** Renders and atomically replaces the plot at `path`, so a viewer never sees a half-written file. */

@@ -1,7 +1,7 @@
 // Child process for checkpoints.test.ts: starts a large chunked write, says "writing" on stdout after the first
 // chunk, and keeps writing slowly so the parent can SIGKILL it mid-write.
 import { join } from 'node:path';
-import { writeFileAtomic } from '../src/atomic-file.js';
+import { writeFileAtomic } from '@cat/frontend/node';
 import { CheckpointDirectory } from '../src/checkpoints.js';
 
 const root = process.env.CHECKPOINT_ROOT!;

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '@cat/frontend/node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeFileAtomic, writeJsonAtomic } from '../src/atomic-file.js';
 import { CHECKPOINT_MARKER, CheckpointDirectory, checkpointFolderName } from '../src/checkpoints.js';
 
 let root: string;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../atomic-file.js';
+import { writeJsonAtomic } from '@cat/frontend/node';
 import { CheckpointDirectory } from '../checkpoints.js';
 import { JsonlWriter, readJsonl } from '../jsonl.js';
 import { panelsFromRecords } from '../plot.js';
