@@ -14,6 +14,7 @@ export class WriteQueue {
     this.throwFailure();
     while (this.pending.size >= this.limit) await Promise.race(this.pending);
     const done: Promise<void> = writeFileAtomic(path, bytes)
+      .then(() => undefined)
       .catch((error) => {
         this.failure ??= error;
       })
