@@ -128,3 +128,33 @@ export const workersOption: OptionSpec = {
   valueName: 'N',
   description: 'decoding threads (default: all cores)',
 };
+
+/** The normalisation presets of the reference frontend (`@cat/frontend` `NORMALIZATION_PRESETS`). */
+export const NORMALIZATION_NAMES = ['audioset', 'esc50', 'spc2'] as const;
+
+/** Options shared by the commands that run a fine-tuned model or a frozen encoder over clips. */
+export const clipModelOptions = {
+  weights: {
+    type: 'string',
+    valueName: 'FILE',
+    description: 'fine-tuned model (safetensors with a classification head)',
+  },
+  model: {
+    type: 'string',
+    valueName: 'NAME|FILE',
+    description: 'cat-base, ... or an encoder-config JSON file (default: the one the weights name)',
+  },
+  'target-length': {
+    type: 'string',
+    valueName: 'N',
+    default: '1024',
+    description: 'frames per clip after pad/crop',
+  },
+  normalize: {
+    type: 'string',
+    valueName: 'NAME',
+    default: 'audioset',
+    description: NORMALIZATION_NAMES.join(', '),
+  },
+  'batch-size': { type: 'string', valueName: 'N', default: '16', description: 'clips per forward pass' },
+} satisfies Record<string, OptionSpec>;

@@ -7,28 +7,20 @@ import {
   backendOption,
   type Command,
   choiceOption,
+  clipModelOptions,
   integerOption,
+  NORMALIZATION_NAMES,
   UsageError,
   workersOption,
 } from '../command.js';
-
-const PRESETS = ['audioset', 'esc50', 'spc2'] as const;
 
 export const evalCommand: Command = {
   path: ['eval'],
   summary: 'score a fine-tuned model on labelled clips: mAP, accuracy, d-prime',
   positionals: { names: '', min: 0, max: 0 },
   options: {
-    weights: {
-      type: 'string',
-      valueName: 'FILE',
-      description: 'fine-tuned model (safetensors with a classification head)',
-    },
-    model: {
-      type: 'string',
-      valueName: 'NAME|FILE',
-      description: 'cat-base, ... or an encoder-config JSON file (default: the one the weights name)',
-    },
+    weights: clipModelOptions.weights,
+    model: clipModelOptions.model,
     data: {
       type: 'string',
       valueName: 'PATH',
@@ -45,14 +37,9 @@ export const evalCommand: Command = {
       valueName: 'DIR',
       description: "audio root replacing a .tsv manifest's root line",
     },
-    'target-length': {
-      type: 'string',
-      valueName: 'N',
-      default: '1024',
-      description: 'frames per clip after pad/crop',
-    },
-    normalize: { type: 'string', valueName: 'NAME', default: 'audioset', description: PRESETS.join(', ') },
-    'batch-size': { type: 'string', valueName: 'N', default: '16', description: 'clips per forward pass' },
+    'target-length': clipModelOptions['target-length'],
+    normalize: clipModelOptions.normalize,
+    'batch-size': clipModelOptions['batch-size'],
     workers: workersOption,
     backend: backendOption,
   },
@@ -65,7 +52,7 @@ export const evalCommand: Command = {
     if (values.weights === undefined || values.data === undefined)
       throw new UsageError('--weights and --data are required');
     const weights = String(values.weights);
-    const normalize = choiceOption(values, 'normalize', PRESETS);
+    const normalize = choiceOption(values, 'normalize', NORMALIZATION_NAMES);
     const targetLength = integerOption(values, 'target-length')!;
     const batchSize = integerOption(values, 'batch-size')!;
     const workers = integerOption(values, 'workers', 0);

@@ -15,15 +15,15 @@ import {
   type Command,
   type CommandContext,
   choiceOption,
+  clipModelOptions,
   integerOption,
+  NORMALIZATION_NAMES,
   UsageError,
   workersOption,
 } from '../command.js';
 
 const POOLS = ['cls', 'mean', 'both'] as const;
 const FEATURES = ['encoder', 'fbank-stats'] as const;
-const PRESETS = ['audioset', 'esc50', 'spc2'] as const;
-
 function positiveNumber(values: CommandContext['values'], key: string): number | undefined {
   if (values[key] === undefined) return undefined;
   const value = Number(values[key]);
@@ -105,14 +105,9 @@ export const probeCommand: Command = {
       description:
         'encoder, or fbank-stats: the per-bin mean and std of the fbank (a baseline without a model)',
     },
-    'target-length': {
-      type: 'string',
-      valueName: 'N',
-      default: '1024',
-      description: 'frames per clip after pad/crop',
-    },
-    normalize: { type: 'string', valueName: 'NAME', default: 'audioset', description: PRESETS.join(', ') },
-    'batch-size': { type: 'string', valueName: 'N', default: '16', description: 'clips per forward pass' },
+    'target-length': clipModelOptions['target-length'],
+    normalize: clipModelOptions.normalize,
+    'batch-size': clipModelOptions['batch-size'],
     epochs: {
       type: 'string',
       valueName: 'N',
@@ -145,7 +140,7 @@ export const probeCommand: Command = {
       throw new UsageError('--train and --test are required');
     const pool = choiceOption(values, 'pool', POOLS);
     const kind = choiceOption(values, 'features', FEATURES);
-    const normalize = choiceOption(values, 'normalize', PRESETS);
+    const normalize = choiceOption(values, 'normalize', NORMALIZATION_NAMES);
     const targetLength = integerOption(values, 'target-length')!;
     const batchSize = integerOption(values, 'batch-size')!;
     const epochs = integerOption(values, 'epochs')!;

@@ -6,9 +6,16 @@ import { prepareBackend } from '@cat/layers';
 import { loadClassifier, readModelSpec } from '@cat/train/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { assetPath } from '../assets.js';
-import { BACKENDS, backendOption, type Command, choiceOption, integerOption } from '../command.js';
+import {
+  BACKENDS,
+  backendOption,
+  type Command,
+  choiceOption,
+  clipModelOptions,
+  integerOption,
+  NORMALIZATION_NAMES,
+} from '../command.js';
 
-const PRESETS = ['audioset', 'esc50', 'spc2'] as const;
 /** AudioSet's 527 classes (`index,mid,display_name`), the reference's `inference/labels.csv`. */
 export const AUDIOSET_LABELS = 'class_labels_indices.csv';
 
@@ -21,16 +28,8 @@ export const tagCommand: Command = {
   summary: 'the top-k classes of audio files by a fine-tuned model (AudioSet names by default)',
   positionals: { names: 'AUDIO...', min: 1, max: Number.POSITIVE_INFINITY },
   options: {
-    weights: {
-      type: 'string',
-      valueName: 'FILE',
-      description: 'fine-tuned model (safetensors with a classification head)',
-    },
-    model: {
-      type: 'string',
-      valueName: 'NAME|FILE',
-      description: 'cat-base, ... or an encoder-config JSON file (default: the one the weights name)',
-    },
+    weights: clipModelOptions.weights,
+    model: clipModelOptions.model,
     top: { type: 'string', valueName: 'K', default: '5', description: 'classes shown per file' },
     labels: {
       type: 'string',
@@ -38,13 +37,8 @@ export const tagCommand: Command = {
       description:
         "label list (index,key,name) in the head's order (default: the model's own, else AudioSet's 527)",
     },
-    'target-length': {
-      type: 'string',
-      valueName: 'N',
-      default: '1024',
-      description: 'frames after pad/crop',
-    },
-    normalize: { type: 'string', valueName: 'NAME', default: 'audioset', description: PRESETS.join(', ') },
+    'target-length': clipModelOptions['target-length'],
+    normalize: clipModelOptions.normalize,
     backend: backendOption,
   },
   details: [
@@ -57,7 +51,7 @@ export const tagCommand: Command = {
     const weights = String(values.weights);
     const top = integerOption(values, 'top')!;
     const targetLength = integerOption(values, 'target-length')!;
-    const normalize = NORMALIZATION_PRESETS[choiceOption(values, 'normalize', PRESETS)];
+    const normalize = NORMALIZATION_PRESETS[choiceOption(values, 'normalize', NORMALIZATION_NAMES)];
     const backend = await prepareBackend({ backend: choiceOption(values, 'backend', BACKENDS) });
     stderr(`backend ${backend.name}: ${backend.reason}`);
     const model = values.model === undefined ? undefined : await readModelSpec(String(values.model));
