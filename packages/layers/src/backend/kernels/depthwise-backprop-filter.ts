@@ -6,6 +6,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { depthwiseConvInfo } from './depthwise-info.js';
 import { pointer, simd } from './simd-module.js';
 import { disposeAll, runWasmKernel, type WasmBackend, withShape } from './wasm-heap.js';
 
@@ -29,20 +30,14 @@ function depthwiseConv2dNativeBackpropFilter({
   attrs,
 }: Parameters<KernelFunc>[0]): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const { strides, dilations, pad, dimRoundingMode, filterShape } =
-    attrs as unknown as DepthwiseConv2dNativeBackpropFilterAttrs;
-  const info = backend_util.computeConv2DInfo(
+  const typed = attrs as unknown as DepthwiseConv2dNativeBackpropFilterAttrs;
+  const { filterShape } = typed;
+  const info = depthwiseConvInfo(
+    DepthwiseConv2dNativeBackpropFilter,
     x.shape as [number, number, number, number],
     filterShape,
-    strides,
-    dilations,
-    pad,
-    dimRoundingMode,
-    true,
+    typed,
   );
-  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) {
-    throw new Error(`${DepthwiseConv2dNativeBackpropFilter} on wasm supports dilation 1 only`);
-  }
   const wasm = backend as WasmBackend;
   const [batch, inHeight, inWidth, inChannels] = x.shape;
   const [filterHeight, filterWidth, , multiplier] = filterShape;

@@ -6,6 +6,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { depthwiseConvInfo } from './depthwise-info.js';
 import { disposeAll, heapF32, runWasmKernel, type WasmBackend, withShape, zerosOnHeap } from './wasm-heap.js';
 
 /** `dy` with `stride - 1` zeros between neighbours, so a strided conv's gradient becomes a stride-1 conv. */
@@ -60,20 +61,13 @@ function depthwiseConv2dNativeBackpropInput({
   attrs,
 }: Parameters<KernelFunc>[0]): TensorInfo {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const { strides, dilations, pad, dimRoundingMode, inputShape } =
-    attrs as unknown as DepthwiseConv2dNativeBackpropInputAttrs;
-  const info = backend_util.computeConv2DInfo(
-    inputShape,
+  const typed = attrs as unknown as DepthwiseConv2dNativeBackpropInputAttrs;
+  const info = depthwiseConvInfo(
+    DepthwiseConv2dNativeBackpropInput,
+    typed.inputShape,
     filter.shape as [number, number, number, number],
-    strides,
-    dilations,
-    pad,
-    dimRoundingMode,
-    true,
+    typed,
   );
-  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) {
-    throw new Error(`${DepthwiseConv2dNativeBackpropInput} on wasm supports dilation 1 only`);
-  }
   const wasm = backend as WasmBackend;
   const { strideHeight, strideWidth, filterHeight, filterWidth, inHeight, inWidth } = info;
   const spread =
@@ -108,7 +102,7 @@ function depthwiseConv2dNativeBackpropInput({
   if (spread !== dy) disposeAll(wasm, spread);
   const multiplier = filter.shape[3];
   if (multiplier === 1) return perTap;
-  const [batch, , , inChannels] = inputShape;
+  const [batch, , , inChannels] = typed.inputShape;
   const dx = runWasmKernel(
     wasm,
     'Sum',
