@@ -1,15 +1,9 @@
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { NORMALIZATION_PRESETS, referenceFbank } from '@cat/frontend';
 import { readAudioFile, writeNpyFile } from '@cat/frontend/node';
-import {
-  FeatureExtractor,
-  type Granularity,
-  MODEL_NAMES,
-  type ModelName,
-  prepareBackend,
-  readSafetensors,
-} from '@cat/layers';
+import { FeatureExtractor, type Granularity, MODEL_NAMES, type ModelName, prepareBackend } from '@cat/layers';
+import { readTensors } from '@cat/train/node';
 import {
   BACKENDS,
   backendOption,
@@ -72,14 +66,7 @@ export const embedCommand: Command = {
       throw new UsageError('give exactly one of --weights FILE and --init-seed S');
     }
     await prepareBackend({ backend: choiceOption(values, 'backend', BACKENDS) });
-    let weights: ReturnType<typeof readSafetensors> | undefined;
-    if (values.weights !== undefined) {
-      const path = String(values.weights);
-      const bytes = await readFile(path).catch((error: Error) => {
-        throw new Error(`${path}: cannot read the weights: ${error.message}`);
-      });
-      weights = readSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
-    }
+    const weights = values.weights === undefined ? undefined : await readTensors(String(values.weights));
     const extractor = new FeatureExtractor({
       model,
       weights,
