@@ -1,3 +1,4 @@
 import { packageBuild } from '../../tsup.config.base';
 
-export default packageBuild(['src/index.ts', 'src/node.ts']);
+// replica-worker.ts is the data-parallel pre-training worker, found at run time next to the bundle.
+export default packageBuild(['src/index.ts', 'src/node.ts', 'src/replica-worker.ts']);

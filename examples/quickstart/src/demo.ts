@@ -8,7 +8,7 @@ import { labelSetOf } from '@cat/data';
 import { loadAnyDataset } from '@cat/data/node';
 import { createEncoder, loadCheckpoint, prepareBackend } from '@cat/layers';
 import { resolveRecipe } from '@cat/train';
-import { benchmarkPretrainingStep, pretrain, readTensors } from '@cat/train/node';
+import { benchmarkPretrainingStep, pretrain, readTensors, replicaCount } from '@cat/train/node';
 import { buildDemoDataset } from './dataset.js';
 import { encoderRows, fbankStatisticsRow, markdownTable, type ProbeRow } from './probe-table.js';
 
@@ -86,11 +86,12 @@ async function main(): Promise<number> {
   let steps = values.steps === undefined ? 0 : Number(values.steps);
   if (!steps) {
     const probe = demoRecipe(out, seed, backend.name, 100, data.unlabeled);
-    const timing = benchmarkPretrainingStep(probe, { reps: 2, warmup: 1 });
+    const replicas = replicaCount(probe.replicas, backend.name, probe.data.batchSize);
+    const timing = await benchmarkPretrainingStep(probe, { reps: 2, warmup: 1, replicas });
     const budget = minutes * 60 - elapsed() - PROBE_SECONDS - 30;
     steps = Math.max(10, Math.floor((0.9 * budget) / timing.secondsPerStep));
     log(
-      `    one step (8 clips x 4 views) takes ${timing.secondsPerStep.toFixed(2)} s: ${steps} steps fit the ${minutes} min budget`,
+      `    one step (8 clips x 4 views, ${replicas} thread(s)) takes ${timing.secondsPerStep.toFixed(2)} s: ${steps} steps fit the ${minutes} min budget`,
     );
   }
 

@@ -57,6 +57,11 @@ export interface BatchInputs {
   terms?: Record<string, tf.Tensor>;
   /** The optimizer step (seeds the decoder's noise tokens; feeds term schedules). */
   step: number;
+  /**
+   * Which noise stream seeds the decoder's noise tokens (default 0). Data-parallel replicas pass their rank, so
+   * their parts of a batch do not share noise.
+   */
+  noiseStream?: number;
 }
 
 export interface LossParts {
@@ -195,7 +200,7 @@ export class BootstrapObjective {
         0,
         maskNoiseStd,
         'float32',
-        noiseSeed(this.config.seed, batch.step),
+        noiseSeed(this.config.seed, batch.step, batch.noiseStream ?? 0),
       );
       const predictions = this.decoder.apply(
         scatterTokens(student.tokens, visibleIndices, noise),
@@ -246,6 +251,6 @@ export class BootstrapObjective {
 }
 
 /** A distinct, reproducible noise seed per step. */
-function noiseSeed(seed: number, step: number): number {
-  return ((seed + 1) * 1_000_003 + step * 7919) % 2_147_483_647;
+function noiseSeed(seed: number, step: number, stream: number): number {
+  return ((seed + 1) * 1_000_003 + step * 7919 + stream * 104_729) % 2_147_483_647;
 }

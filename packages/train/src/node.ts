@@ -31,15 +31,33 @@ export {
 } from './finetune/model-file.js';
 export { JsonlWriter, readJsonl } from './jsonl.js';
 export { writeTrainingPlot } from './plot-file.js';
-export { benchmarkPretrainingStep, type StepBenchmark } from './pretrain/bench.js';
+export {
+  benchmarkPretrainingStep,
+  type StepBenchmark,
+  type StepBenchmarkOptions,
+} from './pretrain/bench.js';
 export {
   buildPretrainingModel,
   checkpointParts,
   DECODER_PREFIX,
   type PretrainingModel,
+  pretrainingOptimizer,
   pretrainingParameters,
 } from './pretrain/model.js';
 export { type PretrainOptions, type PretrainResult, pretrain } from './pretrain/pretrain.js';
+export {
+  createStepRunner,
+  type ReplicaOptions,
+  ReplicatedStepRunner,
+  replicaCount,
+} from './pretrain/replicas.js';
+export {
+  type BatchGradients,
+  type HostBatch,
+  LocalStepRunner,
+  type PretrainingStepRunner,
+  type UpdateInputs,
+} from './pretrain/step-runner.js';
 export {
   embedDataset,
   encoderFeatures,

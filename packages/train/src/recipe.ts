@@ -105,6 +105,11 @@ export interface Recipe {
   architecture: ArchitectureRecipe | null;
   seed: number;
   backend: BackendChoice;
+  /**
+   * Data-parallel replicas for pre-training: this thread plus worker threads, each with its own backend, the
+   * gradients averaged. null = one per core on the wasm and cpu backends (single-threaded), 1 on TensorFlow.
+   */
+  replicas: number | null;
   data: DataRecipe;
   optim: OptimRecipe;
   pretrain: PretrainRecipe;
@@ -122,6 +127,7 @@ export function defaultRecipe(): Recipe {
     architecture: null,
     seed: 1,
     backend: 'auto',
+    replicas: null,
     data: {
       train: '',
       eval: null,
@@ -258,6 +264,8 @@ export function validateRecipe(recipe: Recipe): Recipe {
   if (!['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(recipe.backend)) {
     problems.push('backend must be auto, tensorflow-gpu, tensorflow, wasm or cpu');
   }
+  if (recipe.replicas !== null && !(Number.isInteger(recipe.replicas) && recipe.replicas >= 1))
+    problems.push(`replicas must be a whole number >= 1 or null (one per core), got ${recipe.replicas}`);
   if (!recipe.data.train)
     problems.push('data.train is empty: give the training data (--data or --set data.train=...)');
   if (problems.length > 0) throw new RecipeError(`invalid recipe:\n  ${problems.join('\n  ')}`);

@@ -6,6 +6,7 @@ import { FeatureExtractor, readSafetensors } from '@cat/layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pretrain } from '../src/pretrain/pretrain.js';
 import { resolveRecipe } from '../src/recipe.js';
+import { buildReplicaWorker } from './replica-worker-bundle.js';
 
 let dir: string;
 
@@ -54,6 +55,7 @@ function recipe(out: string, overrides: string[] = []) {
         decoder: { numLayers: 1, kernelSize: 3, groups: 16 },
       },
       backend: 'wasm',
+      replicas: 1,
       data: { train: join(dir, 'clips'), targetLength: 64, batchSize: 2, workers: 0, minSamples: 1000 },
       optim: { lr: 0.001, warmupSteps: 2, steps: 6 },
       pretrain: { clones: 2, ema: { start: 0.99, end: 0.999, steps: 6 } },
@@ -112,4 +114,20 @@ describe('pretrain', () => {
     expect(resumed).toHaveLength(6);
     resumed.forEach((loss, i) => expect(loss).toBeCloseTo(whole.losses[i], 4));
   });
+
+  it('trains data-parallel on two threads, resuming exactly, with a loss matching one thread in meaning', async () => {
+    const replicaWorkerScript = await buildReplicaWorker();
+    const two = (out: string) => recipe(join(dir, out), ['replicas=2']);
+    const options = { log: () => {}, progress: false as const, replicaWorkerScript };
+    const whole = await pretrain({ recipe: two('dp-whole'), ...options });
+    expect(whole.replicas).toBe(2);
+    const first = await pretrain({ recipe: two('dp-split'), until: 3, ...options });
+    const second = await pretrain({ recipe: two('dp-split'), ...options });
+    const resumed = [...first.losses, ...second.losses];
+    expect(resumed).toHaveLength(6);
+    resumed.forEach((loss, i) => expect(loss).toBeCloseTo(whole.losses[i], 4));
+    // Same data, masks and initial weights as one thread: only the decoder noise and summation order differ.
+    const one = await pretrain({ recipe: recipe(join(dir, 'dp-one')), log: () => {}, progress: false });
+    expect(Math.abs(whole.losses[0] - one.losses[0]) / one.losses[0]).toBeLessThan(0.01);
+  }, 120_000);
 });

@@ -62,7 +62,15 @@ export const benchStepCommand: Command = {
   path: ['bench', 'step'],
   summary: 'time one pre-training step (teacher, 4 masked clones, decoder, losses, backward, AdamW, EMA)',
   positionals: { names: '', min: 0, max: 0 },
-  options,
+  options: {
+    ...options,
+    replicas: {
+      type: 'string',
+      valueName: 'N',
+      default: '1',
+      description: 'data-parallel replicas (this thread + N-1 worker threads, one per core)',
+    },
+  },
   details:
     'Random input of the given shape, no data loading. Ends with `clips/s: N` and `GFLOP/s: N` (model FLOPs / time).',
   async run({ values, stdout }) {
@@ -73,7 +81,9 @@ export const benchStepCommand: Command = {
       data: { train: '(random input)', targetLength: frames, batchSize: batch },
       optim: { steps: 100, warmupSteps: 10 },
     });
-    const result = benchmarkPretrainingStep(recipe, { reps, warmup: 1 });
+    const replicas = integerOption(values, 'replicas') ?? 1;
+    const result = await benchmarkPretrainingStep(recipe, { reps, warmup: 1, replicas });
+    stdout(`replicas: ${result.replicas} (threads computing each step)`);
     stdout(
       `tensors leaked per step: ${result.leakedTensors / reps}; peak tfjs bytes ${(result.peakBytes / 2 ** 20).toFixed(0)} MB`,
     );

@@ -36,6 +36,11 @@ export const pretrainCommand: Command = {
       description: 'stop after M minutes of wall time (checkpointing first)',
     },
     backend: { type: 'string', valueName: 'NAME', description: `tfjs backend: ${BACKENDS.join(', ')}` },
+    replicas: {
+      type: 'string',
+      valueName: 'N',
+      description: 'data-parallel threads (default: one per core on wasm and cpu, 1 on TensorFlow)',
+    },
     fresh: {
       type: 'boolean',
       description: 'start over instead of resuming from the newest checkpoint in DIR',
@@ -55,6 +60,8 @@ export const pretrainCommand: Command = {
     if (values.out !== undefined) overrides.push(`checkpoint.out=${JSON.stringify(values.out)}`);
     if (values.backend !== undefined)
       overrides.push(`backend=${JSON.stringify(choiceOption(values, 'backend', BACKENDS))}`);
+    const replicas = integerOption(values, 'replicas');
+    if (replicas !== undefined) overrides.push(`replicas=${replicas}`);
     if (steps !== undefined) {
       overrides.push(`optim.steps=${steps}`);
       // Without a recipe the reference's 53k warm-up would exceed a short run: keep it at 10%.
@@ -65,6 +72,7 @@ export const pretrainCommand: Command = {
       throw new UsageError(`--minutes must be > 0, got '${values.minutes}'`);
     const recipe = await loadRecipe((values.config as string | undefined) ?? null, overrides);
     const result = await pretrain({ recipe, minutes, resume: !values.fresh, log: stderr });
+    stdout(`replicas: ${result.replicas}`);
     stdout(`steps: ${result.step} (${result.stoppedBy === 'time' ? 'stopped by --minutes' : 'done'})`);
     stdout(`final loss: ${result.losses.at(-1)?.toFixed(4) ?? 'n/a'}`);
     stdout(`weights: ${result.lastWeights}`);

@@ -1,42 +1,76 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { AdamW } from '../adamw.js';
-import { parameterGroups } from '../parameters.js';
 import type { Recipe } from '../recipe.js';
-import { buildPretrainingModel, disposePretrainingModel, pretrainingParameters } from './model.js';
-import { applyPretrainingUpdate, pretrainingGradients } from './step.js';
+import {
+  buildPretrainingModel,
+  disposePretrainingModel,
+  pretrainingOptimizer,
+  pretrainingParameters,
+} from './model.js';
+import { createStepRunner } from './replicas.js';
+import type { HostBatch } from './step-runner.js';
 
 export interface StepBenchmark {
   /** Median seconds of one optimizer step. */
   secondsPerStep: number;
   clipsPerSecond: number;
-  /** Peak tfjs bytes in use during the timed steps. */
+  /** Threads computing each step. */
+  replicas: number;
+  /** Peak tfjs bytes in use on this thread during the timed steps (each worker replica holds about as much). */
   peakBytes: number;
   /** Live tensors after the last step minus before the first timed one (0: no leak). */
   leakedTensors: number;
 }
 
+export interface StepBenchmarkOptions {
+  reps?: number;
+  warmup?: number;
+  /** Width of the random external features when the recipe has a regularizer (default 46). */
+  externalDim?: number;
+  /** Data-parallel replicas (default 1: this thread). */
+  replicas?: number;
+  /** The data-parallel worker script (default: the one built beside this module). */
+  workerScript?: string | URL;
+}
+
 /**
  * Times full pre-training steps of a recipe's model on random input of its batch and target length: teacher
  * targets, the masked clones, decoder, losses, backward, clipping, AdamW and the EMA update (the regularizer on
- * random external features of width `externalDim` when the recipe has one). No data loading.
+ * random external features when the recipe has one), on this thread or over data-parallel replicas. No data
+ * loading.
  */
-export function benchmarkPretrainingStep(
+export async function benchmarkPretrainingStep(
   recipe: Recipe,
-  options: { reps?: number; warmup?: number; externalDim?: number } = {},
-): StepBenchmark {
-  const { reps = 3, warmup = 1, externalDim = 46 } = options;
-  const hasRegularizer = recipe.pretrain.regularization !== null;
-  const model = buildPretrainingModel(recipe, hasRegularizer ? externalDim : null);
+  options: StepBenchmarkOptions = {},
+): Promise<StepBenchmark> {
+  const { reps = 3, warmup = 1, externalDim = 46, replicas = 1 } = options;
+  const targetDim = recipe.pretrain.regularization !== null ? externalDim : null;
+  const model = buildPretrainingModel(recipe, targetDim);
   const params = pretrainingParameters(model);
-  const optimizer = new AdamW(parameterGroups(params, { weightDecay: recipe.optim.weightDecay }), {
-    betas: recipe.optim.betas,
-  });
+  const optimizer = pretrainingOptimizer(recipe, params);
   const variables = params.map((p) => p.variable);
   const { batchSize, targetLength } = recipe.data;
-  const spectrogram = tf.randomNormal([batchSize, targetLength, 128], 0, 1, 'float32', 1) as tf.Tensor3D;
-  const external = hasRegularizer
-    ? (tf.randomNormal([batchSize, externalDim], 0, 1, 'float32', 2) as tf.Tensor2D)
-    : undefined;
+  const batch: HostBatch = {
+    spectrogram: tf
+      .randomNormal([batchSize, targetLength, 128], 0, 1, 'float32', 1)
+      .dataSync() as Float32Array,
+    clips: batchSize,
+    frames: targetLength,
+    bins: 128,
+  };
+  if (targetDim !== null) {
+    const values = tf.randomNormal([batchSize, targetDim], 0, 1, 'float32', 2).dataSync() as Float32Array;
+    batch.external = { values, dim: targetDim };
+  }
+  const runner = await createStepRunner(model, optimizer, variables, recipe, {
+    replicas,
+    targetDim,
+    backend: tf.getBackend() as Recipe['backend'],
+    workerScript: options.workerScript,
+  }).catch((error) => {
+    optimizer.dispose();
+    disposePretrainingModel(model);
+    throw error;
+  });
   const times: number[] = [];
   let peakBytes = 0;
   let before = 0;
@@ -44,20 +78,30 @@ export function benchmarkPretrainingStep(
     for (let i = 0; i < warmup + reps; i++) {
       if (i === warmup) before = tf.memory().numTensors;
       const started = performance.now();
-      const inputs = { spectrogram, external, step: i, lr: recipe.optim.lr, clipNorm: recipe.optim.clipNorm };
-      const { loss, parts, cls, grads } = pretrainingGradients(model, variables, inputs);
+      const { cls, grads } = await runner.gradients(batch, i);
       peakBytes = Math.max(peakBytes, tf.memory().numBytes);
-      const { norm } = applyPretrainingUpdate(model, optimizer, grads, inputs);
-      loss.dataSync(); // the step is done when its loss is known
-      tf.dispose([loss, cls, norm as tf.Tensor, ...Object.values(parts)]);
+      const { norm } = runner.update(grads, {
+        step: i,
+        lr: recipe.optim.lr,
+        clipNorm: recipe.optim.clipNorm,
+      });
+      // The step is done when its results are on the host (the loss values already are).
+      norm?.dataSync();
+      tf.dispose([cls, norm as tf.Tensor]);
       if (i >= warmup) times.push((performance.now() - started) / 1000);
     }
     const leakedTensors = tf.memory().numTensors - before;
     times.sort((a, b) => a - b);
     const secondsPerStep = times[Math.floor(times.length / 2)];
-    return { secondsPerStep, clipsPerSecond: batchSize / secondsPerStep, peakBytes, leakedTensors };
+    return {
+      secondsPerStep,
+      clipsPerSecond: batchSize / secondsPerStep,
+      replicas: runner.replicas,
+      peakBytes,
+      leakedTensors,
+    };
   } finally {
-    tf.dispose([spectrogram, external as tf.Tensor]);
+    await runner.close();
     optimizer.dispose();
     disposePretrainingModel(model);
   }

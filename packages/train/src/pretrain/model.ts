@@ -10,6 +10,8 @@ import {
 import { RepresentationRegularizer } from '@cat/regularize';
 import { BootstrapObjective } from '@cat/ssl';
 import * as tf from '@tensorflow/tfjs-core';
+import { AdamW } from '../adamw.js';
+import { type NamedParameter, parameterGroups } from '../parameters.js';
 import type { Recipe } from '../recipe.js';
 import { type PrefixedWeights, trainableParameters } from '../run/parameters.js';
 
@@ -93,6 +95,14 @@ export function pretrainingParameters(model: PretrainingModel) {
   ];
   if (model.regularizer) parts.push({ weights: model.regularizer.namedWeights() });
   return trainableParameters(parts);
+}
+
+/** The recipe's AdamW over the pre-training parameters (weight decay off for biases and norms). */
+export function pretrainingOptimizer(recipe: Recipe, params: NamedParameter[]): AdamW {
+  return new AdamW(parameterGroups(params, { weightDecay: recipe.optim.weightDecay }), {
+    betas: recipe.optim.betas,
+    eps: recipe.optim.eps,
+  });
 }
 
 export function disposePretrainingModel(model: PretrainingModel): void {

@@ -9,9 +9,7 @@ import { gatherFeatures } from '@cat/regularize/node';
 import { CollapseMonitor, embeddingSpread } from '@cat/ssl';
 import * as tf from '@tensorflow/tfjs-core';
 import { GradientAccumulator } from '../accumulation.js';
-import { AdamW } from '../adamw.js';
 import { assertFiniteLoss } from '../guard.js';
-import { parameterGroups } from '../parameters.js';
 import { ProgressReporter } from '../progress.js';
 import type { Recipe } from '../recipe.js';
 import {
@@ -30,9 +28,11 @@ import {
   checkpointParts,
   disposePretrainingModel,
   type PretrainingModel,
+  pretrainingOptimizer,
   pretrainingParameters,
 } from './model.js';
-import { applyPretrainingUpdate, pretrainingGradients } from './step.js';
+import { createStepRunner, replicaCount } from './replicas.js';
+import type { HostBatch, PretrainingStepRunner } from './step-runner.js';
 
 export interface PretrainOptions {
   recipe: Recipe;
@@ -46,6 +46,8 @@ export interface PretrainOptions {
   log?: (line: string) => void;
   /** Progress bar stream (default process.stderr). */
   progress?: NodeJS.WritableStream | false;
+  /** The data-parallel worker script (default: the one built beside this module). */
+  replicaWorkerScript?: string | URL;
 }
 
 export interface PretrainResult {
@@ -58,6 +60,8 @@ export interface PretrainResult {
   losses: number[];
   stoppedBy: 'steps' | 'time' | 'until';
   backend: string;
+  /** Threads that computed each step (data-parallel replicas). */
+  replicas: number;
 }
 
 /** Saved beside the weights: where to resume. */
@@ -103,10 +107,7 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
 
   const model = buildPretrainingModel(recipe, store ? store.dimension : null);
   const params = pretrainingParameters(model);
-  const optimizer = new AdamW(parameterGroups(params, { weightDecay: recipe.optim.weightDecay }), {
-    betas: recipe.optim.betas,
-    eps: recipe.optim.eps,
-  });
+  const optimizer = pretrainingOptimizer(recipe, params);
   const variables = params.map((p) => p.variable);
 
   let step = 0;
@@ -120,6 +121,25 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
     model.objective.setState(state.masks);
     log(`resumed from ${latest.dir} at step ${step}`);
   }
+
+  const replicas = replicaCount(recipe.replicas, backend.name, recipe.data.batchSize);
+  let runner: PretrainingStepRunner;
+  try {
+    runner = await createStepRunner(model, optimizer, variables, recipe, {
+      replicas,
+      targetDim: store ? store.dimension : null,
+      backend: backend.name as Recipe['backend'],
+      workerScript: options.replicaWorkerScript,
+      log,
+    });
+  } catch (error) {
+    run.close();
+    optimizer.dispose();
+    disposePretrainingModel(model);
+    throw error;
+  }
+  if (runner.replicas > 1)
+    log(`data-parallel: ${runner.replicas} replicas (this thread + ${runner.replicas - 1} worker threads)`);
 
   const loader = new FbankLoader(
     { ...dataset, entries },
@@ -177,25 +197,24 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
           stoppedBy = 'time';
           break training;
         }
-        const spectrogram = tf.tensor3d(batch.inputs, [batch.size, batch.frames, batch.bins]);
-        let external: tf.Tensor2D | undefined;
-        if (store) {
-          const { matrix } = await gatherFeatures(store, batch.ids);
-          external = tf.tensor2d(matrix, [batch.size, store.dimension]);
-        }
+        const host: HostBatch = {
+          spectrogram: batch.inputs,
+          clips: batch.size,
+          frames: batch.frames,
+          bins: batch.bins,
+        };
+        if (store)
+          host.external = { values: (await gatherFeatures(store, batch.ids)).matrix, dim: store.dimension };
         const lr = cosineLearningRate(step, {
           peakLr: recipe.optim.lr,
           warmupSteps: recipe.optim.warmupSteps,
           totalSteps: steps,
           minLr: recipe.optim.minLr,
         });
-        const inputs = { spectrogram, external, step, lr, clipNorm: recipe.optim.clipNorm };
-        const { loss, parts, cls, grads } = pretrainingGradients(model, variables, inputs);
-        tf.dispose([spectrogram, external as tf.Tensor]);
-        const values: Record<string, number> = { loss: (await loss.data())[0] };
-        for (const [name, t] of Object.entries(parts)) values[name] = (await t.data())[0];
+        const inputs = { step, lr, clipNorm: recipe.optim.clipNorm };
+        const { values, cls, grads } = await runner.gradients(host, step);
         values.clsSpread = embeddingSpread(cls);
-        tf.dispose([loss, cls, ...Object.values(parts)]);
+        cls.dispose();
         if (!Number.isFinite(values.loss)) tf.dispose(Object.values(grads));
         assertFiniteLoss(values.loss, step);
         micro++;
@@ -206,7 +225,7 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
           if (micro % accumulate !== 0) continue;
           update = accumulator.drain('mean');
         }
-        const { tau, norm } = applyPretrainingUpdate(model, optimizer, update, inputs);
+        const { tau, norm } = runner.update(update, inputs);
         if (norm) {
           values.gradNorm = (await norm.data())[0];
           norm.dispose();
@@ -240,9 +259,11 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
       losses,
       stoppedBy,
       backend: backend.name,
+      replicas: runner.replicas,
     };
   } finally {
     await loader.close();
+    await runner.close();
     run.close();
     optimizer.dispose();
     disposePretrainingModel(model);

@@ -1,3 +1,4 @@
+import type { MaskBatch } from '@cat/ssl';
 import * as tf from '@tensorflow/tfjs-core';
 import type { AdamW } from '../adamw.js';
 import { clipGradientsByGlobalNorm } from '../clipping.js';
@@ -10,6 +11,10 @@ export interface StepInputs {
   step: number;
   lr: number;
   clipNorm: number | null;
+  /** The batch's masks; drawn from the objective's masker when absent. */
+  masks?: MaskBatch;
+  /** The decoder noise stream (a data-parallel replica's rank). */
+  noiseStream?: number;
 }
 
 /** Loss values of a step, read back once. */
@@ -30,7 +35,13 @@ export function pretrainingGradients(model: PretrainingModel, variables: tf.Vari
   let cls: tf.Tensor2D | undefined;
   const { value, grads } = tf.variableGrads(() => {
     const out = model.objective.losses(
-      { spectrogram: inputs.spectrogram, step: inputs.step, terms },
+      {
+        spectrogram: inputs.spectrogram,
+        step: inputs.step,
+        terms,
+        masks: inputs.masks,
+        noiseStream: inputs.noiseStream,
+      },
       targets,
     );
     for (const [name, t] of Object.entries({ frame: out.frame, utterance: out.utterance, ...out.terms })) {
