@@ -7,10 +7,10 @@ import { parseArgs } from 'node:util';
 import { labelSetOf } from '@cat/data';
 import { loadAnyDataset } from '@cat/data/node';
 import { createEncoder, loadCheckpoint, prepareBackend } from '@cat/layers';
-import { resolveRecipe } from '@cat/train';
 import { benchmarkPretrainingStep, pretrain, readTensors, replicaCount } from '@cat/train/node';
 import { buildDemoDataset } from './dataset.js';
 import { encoderRows, fbankStatisticsRow, markdownTable, type ProbeRow } from './probe-table.js';
+import { demoRecipe, PROBE_SECONDS, TARGET_LENGTH } from './recipe.js';
 
 const HELP = `pnpm demo [--minutes 10] [--out runs/demo] [--seed 1] [--steps N] [--backend auto]
 
@@ -19,37 +19,6 @@ testing, plus CC0 Sonic Pi recordings as extra unlabeled audio), pre-trains a sm
 teacher, Representation Regularization towards spectral descriptors) within the time budget, then compares a linear
 probe on the pre-trained encoder with the same encoder randomly initialised and with fbank mean/std features.
 Writes the dataset, checkpoints, metrics, plot and results (results.md, results.json) under --out.`;
-
-/** Frames per clip: 1.28 s of each 2 s note, the grid of 8 x 8 tokens. */
-const TARGET_LENGTH = 128;
-/** Time kept for the probes after pre-training (embedding ~1300 clips twice, then the classifiers). */
-const PROBE_SECONDS = 75;
-
-function demoRecipe(out: string, seed: number, backend: string, steps: number, unlabeled: string) {
-  return resolveRecipe({
-    task: 'pretrain',
-    model: 'cat-tiny',
-    seed,
-    backend,
-    data: { train: unlabeled, targetLength: TARGET_LENGTH, batchSize: 8, minSamples: 1000 },
-    optim: { lr: 5e-4, minLr: 1e-5, warmupSteps: Math.max(1, Math.floor(steps / 10)), steps, clipNorm: 4 },
-    pretrain: {
-      clones: 4,
-      weighting: 'mean',
-      // A short run: the teacher must follow the student within a few hundred steps.
-      ema: { start: 0.99, end: 0.999, steps },
-      regularization: {
-        encoder: 'descriptors',
-        weight: 1,
-        loss: 'mse',
-        layer: 0,
-        projection: 'student-to-target',
-      },
-    },
-    checkpoint: { out: join(out, 'pretrain'), every: 50, keepLast: 1, keepBest: 0 },
-    log: { every: 5, evalEvery: 0 },
-  });
-}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -85,7 +54,13 @@ async function main(): Promise<number> {
   log(`2/4 backend: ${backend.name} (${backend.reason})`);
   let steps = values.steps === undefined ? 0 : Number(values.steps);
   if (!steps) {
-    const probe = demoRecipe(out, seed, backend.name, 100, data.unlabeled);
+    const probe = demoRecipe({
+      out: join(out, 'pretrain'),
+      seed,
+      backend: backend.name,
+      steps: 100,
+      unlabeled: data.unlabeled,
+    });
     const replicas = replicaCount(probe.replicas, backend.name, probe.data.batchSize);
     const timing = await benchmarkPretrainingStep(probe, { reps: 2, warmup: 1, replicas });
     const budget = minutes * 60 - elapsed() - PROBE_SECONDS - 30;
@@ -96,7 +71,13 @@ async function main(): Promise<number> {
   }
 
   log(`3/4 pre-training cat-tiny for ${steps} steps (progress below; Ctrl-C and rerun to resume)`);
-  const recipe = demoRecipe(out, seed, backend.name, steps, data.unlabeled);
+  const recipe = demoRecipe({
+    out: join(out, 'pretrain'),
+    seed,
+    backend: backend.name,
+    steps,
+    unlabeled: data.unlabeled,
+  });
   const deadline = minutes - (elapsed() + PROBE_SECONDS) / 60;
   const result = await pretrain({
     recipe,

@@ -8,6 +8,7 @@ export {
   type CheckpointWriter,
   checkpointFolderName,
 } from './checkpoints.js';
+export { benchmarkFinetuningStep, type FinetuningBenchmarkOptions } from './finetune/bench.js';
 export { type ClassificationMetrics, type Evaluation, evaluateClassifier } from './finetune/evaluate.js';
 export {
   FINAL_MODEL_FILE,

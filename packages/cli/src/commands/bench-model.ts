@@ -1,6 +1,7 @@
 import {
   createEncoder,
   encoderFlops,
+  finetuningStepFlops,
   MODEL_NAMES,
   type ModelName,
   measureMatmulCeiling,
@@ -9,7 +10,7 @@ import {
   pretrainingStepFlops,
 } from '@cat/layers';
 import { resolveRecipe } from '@cat/train';
-import { benchmarkPretrainingStep } from '@cat/train/node';
+import { benchmarkFinetuningStep, benchmarkPretrainingStep } from '@cat/train/node';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   BACKENDS,
@@ -88,6 +89,28 @@ export const benchStepCommand: Command = {
       `tensors leaked per step: ${result.leakedTensors / reps}; peak tfjs bytes ${(result.peakBytes / 2 ** 20).toFixed(0)} MB`,
     );
     report(stdout, pretrainingStepFlops(model, batch, frames).total, result.secondsPerStep, batch);
+    return 0;
+  },
+};
+
+export const benchFinetuneCommand: Command = {
+  path: ['bench', 'finetune'],
+  summary: 'time one fine-tuning step (encoder with drop path, head, BCE, backward, clipping, AdamW)',
+  positionals: { names: '', min: 0, max: 0 },
+  options: {
+    ...options,
+    classes: { type: 'string', valueName: 'C', default: '527', description: 'output classes' },
+  },
+  details:
+    'Random input of the given shape, no data loading. Ends with `clips/s: N` and `GFLOP/s: N` (model FLOPs / time).',
+  async run({ values, stdout }) {
+    const { model, batch, frames, reps } = await setUp(values, stdout);
+    const classes = integerOption(values, 'classes') ?? 527;
+    const result = benchmarkFinetuningStep({ model, batch, frames, classes, reps, warmup: 1 });
+    stdout(
+      `tensors leaked per step: ${result.leakedTensors / reps}; peak tfjs bytes ${(result.peakBytes / 2 ** 20).toFixed(0)} MB`,
+    );
+    report(stdout, finetuningStepFlops(model, batch, frames, classes), result.secondsPerStep, batch);
     return 0;
   },
 };

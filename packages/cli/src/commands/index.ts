@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { benchFbankCommand } from './bench-fbank.js';
-import { benchEmbedCommand, benchStepCommand } from './bench-model.js';
+import { benchEmbedCommand, benchFinetuneCommand, benchStepCommand } from './bench-model.js';
 import { dataInspectCommand } from './data-inspect.js';
 import { embedCommand } from './embed.js';
 import { evalCommand } from './eval.js';
@@ -24,5 +24,6 @@ export const commands: Command[] = [
   evalCommand,
   benchFbankCommand,
   benchStepCommand,
+  benchFinetuneCommand,
   benchEmbedCommand,
 ];

@@ -1,13 +1,12 @@
 /**
- * A `require` rooted at this module. The ESM build has `import.meta.url`; the CommonJS build has
- * `__filename` instead (and an empty `import.meta`). Node only: the module name is a variable so that
- * browser bundlers leave it alone.
+ * A `require` rooted at this module (the CommonJS build gets a working `import.meta.url` from tsup's shims).
+ * Node only: the module name is a variable so that browser bundlers leave it alone; no `__filename`, whose shim
+ * would put Node imports into the browser build.
  */
 export async function requireFromHere(): Promise<NodeJS.Require> {
   const moduleName = 'node:module';
   const { createRequire } = (await import(/* @vite-ignore */ moduleName)) as typeof import('node:module');
-  const url = (import.meta as { url?: string }).url;
-  return createRequire(typeof url === 'string' ? url : __filename);
+  return createRequire(import.meta.url);
 }
 
 /** Whether a package can be loaded from here, without loading it. */

@@ -238,7 +238,14 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
         lastMetrics = values;
         progress?.update(step, { loss: values.loss, frame: values.frame, utt: values.utterance });
         if (step % recipe.log.every === 0 || step === steps)
-          run.metrics({ step, epoch: batch.epoch, ...values });
+          // Live tensors and resident memory show a leak long before it becomes an out-of-memory.
+          run.metrics({
+            step,
+            epoch: batch.epoch,
+            ...values,
+            tensors: tf.memory().numTensors,
+            rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+          });
         if (step % recipe.checkpoint.every === 0 && step < steps) await save(values);
         if (step >= steps) break training;
         if (options.until !== undefined && step >= options.until) {

@@ -81,7 +81,9 @@ export function simd(backend: WasmBackend): SimdExports | null {
   if (exports === undefined) {
     exports = null;
     const memory = (backend as WasmWithMemory).wasm.asm?.memory;
-    if (memory instanceof WebAssembly.Memory && !(memory.buffer instanceof SharedArrayBuffer)) {
+    // Browsers hide SharedArrayBuffer on pages that are not cross-origin isolated.
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory?.buffer instanceof SharedArrayBuffer;
+    if (memory instanceof WebAssembly.Memory && !shared) {
       const bytes = Uint8Array.from(atob(SIMD_KERNELS_WASM_BASE64), (c) => c.charCodeAt(0));
       const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
       exports = instance.exports as unknown as SimdExports;
