@@ -5,6 +5,7 @@ import { join } from 'node:path';
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+let brokenFiles = 0;
 for (const group of ['packages', 'examples']) {
   if (!existsSync(group)) continue;
   for (const name of readdirSync(group)) {
@@ -14,8 +15,14 @@ for (const group of ['packages', 'examples']) {
     passed += result.numPassedTests;
     failed += result.numFailedTests;
     skipped += result.numPendingTests + result.numTodoTests;
-    console.log(`${name}: ${result.numPassedTests} passed, ${result.numFailedTests} failed`);
+    // A test file whose set-up throws fails as a suite, its tests counted as skipped.
+    const broken = result.numFailedTestSuites ?? 0;
+    brokenFiles += broken;
+    console.log(
+      `${name}: ${result.numPassedTests} passed, ${result.numFailedTests} failed${broken ? `, ${broken} test file(s) failed` : ''}`,
+    );
   }
 }
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
+const files = brokenFiles ? `, ${brokenFiles} test file(s) failed` : '';
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped${files}`);
+process.exitCode = failed > 0 || brokenFiles > 0 || passed === 0 ? 1 : 0;
