@@ -71,6 +71,12 @@ export const benchStepCommand: Command = {
       default: '1',
       description: 'data-parallel replicas (this thread + N-1 worker threads, one per core)',
     },
+    accumulate: {
+      type: 'string',
+      valueName: 'K',
+      default: '1',
+      description: 'micro-batches of B clips per optimizer step (gradient accumulation)',
+    },
   },
   details:
     'Random input of the given shape, no data loading. Ends with `clips/s: N` and `GFLOP/s: N` (model FLOPs / time).',
@@ -83,12 +89,16 @@ export const benchStepCommand: Command = {
       optim: { steps: 100, warmupSteps: 10 },
     });
     const replicas = integerOption(values, 'replicas') ?? 1;
-    const result = await benchmarkPretrainingStep(recipe, { reps, warmup: 1, replicas });
-    stdout(`replicas: ${result.replicas} (threads computing each step)`);
+    const accumulate = integerOption(values, 'accumulate') ?? 1;
+    const result = await benchmarkPretrainingStep(recipe, { reps, warmup: 1, replicas, accumulate });
+    stdout(
+      `replicas: ${result.replicas} (threads computing each step); ${accumulate} micro-batch(es) per step`,
+    );
     stdout(
       `tensors leaked per step: ${result.leakedTensors / reps}; peak tfjs bytes ${(result.peakBytes / 2 ** 20).toFixed(0)} MB`,
     );
-    report(stdout, pretrainingStepFlops(model, batch, frames).total, result.secondsPerStep, batch);
+    const clips = batch * accumulate;
+    report(stdout, pretrainingStepFlops(model, clips, frames).total, result.secondsPerStep, clips);
     return 0;
   },
 };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { GradientAccumulator } from '../accumulation.js';
 import type { Recipe } from '../recipe.js';
 import {
   buildPretrainingModel,
@@ -28,6 +29,8 @@ export interface StepBenchmarkOptions {
   externalDim?: number;
   /** Data-parallel replicas (default 1: this thread). */
   replicas?: number;
+  /** Micro-batches of the recipe's batch size per optimizer step (default: the recipe's `optim.accumulate`). */
+  accumulate?: number;
   /** The data-parallel worker script (default: the one built beside this module). */
   workerScript?: string | URL;
 }
@@ -35,14 +38,15 @@ export interface StepBenchmarkOptions {
 /**
  * Times full pre-training steps of a recipe's model on random input of its batch and target length: teacher
  * targets, the masked clones, decoder, losses, backward, clipping, AdamW and the EMA update (the regularizer on
- * random external features when the recipe has one), on this thread or over data-parallel replicas. No data
- * loading.
+ * random external features when the recipe has one), on this thread or over data-parallel replicas, with
+ * `accumulate` micro-batches per step. No data loading.
  */
 export async function benchmarkPretrainingStep(
   recipe: Recipe,
   options: StepBenchmarkOptions = {},
 ): Promise<StepBenchmark> {
   const { reps = 3, warmup = 1, externalDim = 46, replicas = 1 } = options;
+  const accumulate = options.accumulate ?? recipe.optim.accumulate;
   const targetDim = recipe.pretrain.regularization !== null ? externalDim : null;
   const model = buildPretrainingModel(recipe, targetDim);
   const params = pretrainingParameters(model);
@@ -71,6 +75,7 @@ export async function benchmarkPretrainingStep(
     disposePretrainingModel(model);
     throw error;
   });
+  const accumulator = new GradientAccumulator();
   const times: number[] = [];
   let peakBytes = 0;
   let before = 0;
@@ -78,16 +83,23 @@ export async function benchmarkPretrainingStep(
     for (let i = 0; i < warmup + reps; i++) {
       if (i === warmup) before = tf.memory().numTensors;
       const started = performance.now();
-      const { cls, grads } = await runner.gradients(batch, i);
-      peakBytes = Math.max(peakBytes, tf.memory().numBytes);
-      const { norm } = runner.update(grads, {
-        step: i,
-        lr: recipe.optim.lr,
-        clipNorm: recipe.optim.clipNorm,
-      });
+      let grads: tf.NamedTensorMap = {};
+      for (let micro = 0; micro < accumulate; micro++) {
+        const result = await runner.gradients(batch, i);
+        peakBytes = Math.max(peakBytes, tf.memory().numBytes);
+        result.cls.dispose();
+        grads = result.grads;
+        if (accumulate > 1) {
+          accumulator.add(result.grads);
+          tf.dispose(Object.values(result.grads));
+        }
+      }
+      if (accumulate > 1) grads = accumulator.drain('mean');
+      const update = { step: i, lr: recipe.optim.lr, clipNorm: recipe.optim.clipNorm };
+      const { norm } = runner.update(grads, update);
       // The step is done when its results are on the host (the loss values already are).
       norm?.dataSync();
-      tf.dispose([cls, norm as tf.Tensor]);
+      norm?.dispose();
       if (i >= warmup) times.push((performance.now() - started) / 1000);
     }
     const leakedTensors = tf.memory().numTensors - before;
@@ -95,7 +107,7 @@ export async function benchmarkPretrainingStep(
     const secondsPerStep = times[Math.floor(times.length / 2)];
     return {
       secondsPerStep,
-      clipsPerSecond: batchSize / secondsPerStep,
+      clipsPerSecond: (batchSize * accumulate) / secondsPerStep,
       replicas: runner.replicas,
       peakBytes,
       leakedTensors,
