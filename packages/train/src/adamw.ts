@@ -94,8 +94,10 @@ export class AdamW {
       active.push([slot, grad]);
     }
     const { beta1, beta2, eps } = this;
-    tf.tidy(() => {
-      for (const [slot, grad] of active) {
+    // One tidy per parameter: the temporaries of a single parameter are alive at a time, not the whole model's
+    // (a ViT-B update would otherwise hold ~13 model-sized temporaries at once, beyond the 4 GB wasm heap).
+    for (const [slot, grad] of active) {
+      tf.tidy(() => {
         slot.step += 1;
         const groupLr = lr * slot.lrScale;
         const stepSize = groupLr / (1 - beta1 ** slot.step);
@@ -107,8 +109,8 @@ export class AdamW {
         slot.param.variable.assign(tf.add(decayed, tf.mul(tf.div(m, denominator), -stepSize)));
         slot.m!.assign(m);
         slot.v!.assign(v);
-      }
-    });
+      });
+    }
   }
 
   /** The state of every parameter that has taken a step (reads the moments back from the backend). */

@@ -1,0 +1,38 @@
+/** Runs `cat-audio` commands in this process, through the command line's own entry point. */
+import { main } from '@cat/cli';
+
+export interface Output {
+  /** Results (one line each). */
+  stdout: (line: string) => void;
+  /** Progress, summaries and warnings. */
+  stderr: (line: string) => void;
+}
+
+export const consoleOutput: Output = {
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** Shell-quoted, so the printed command can be pasted. */
+export function shellCommand(args: readonly string[]): string {
+  const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`);
+  return ['cat-audio', ...args].map(quote).join(' ');
+}
+
+/**
+ * `cat-audio <args>` as the installed command runs it; prints the command first (to stderr) so a run can be
+ * repeated by hand, and returns its result lines. A non-zero exit status is an error.
+ */
+export async function catAudio(args: string[], output: Output): Promise<string[]> {
+  output.stderr(`$ ${shellCommand(args)}`);
+  const lines: string[] = [];
+  const status = await main(args, {
+    stdout: (line) => {
+      lines.push(line);
+      output.stderr(`  ${line}`);
+    },
+    stderr: output.stderr,
+  });
+  if (status !== 0) throw new Error(`${shellCommand(args)} failed with exit status ${status}`);
+  return lines;
+}
