@@ -5,9 +5,13 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type Esc50Row, formatLabelDescriptors, LabelSet, parseEsc50Meta } from '@cat/data';
-import { writeFileAtomic } from '@cat/frontend/node';
-import { audioSampleCount } from './wav.js';
+import { type Esc50Row, LabelSet, parseEsc50Meta } from '@cat/data';
+import {
+  audioSampleCount,
+  type ManifestOptions,
+  writeLabelDescriptors,
+  writeLines,
+} from '@example/recipe-kit';
 
 export const FOLDS = [1, 2, 3, 4, 5] as const;
 
@@ -27,17 +31,6 @@ export interface Esc50Manifests {
   /** Rows of esc50.csv that could not be used (wrong field count, bad fold or target). */
   problems: string[];
 }
-
-export interface WriteManifestOptions {
-  /** The ESC-50 folder (holds `audio/` and `meta/esc50.csv`). */
-  data: string;
-  /** Where the `test0k/` folders go. */
-  out: string;
-  /** Samples of a file (default: from its WAV header); replaceable in tests. */
-  sampleCount?: (path: string) => Promise<number>;
-}
-
-const text = (lines: string[]) => new TextEncoder().encode(`${lines.join('\n')}\n`);
 
 /** Classes by `target`, named by `category`, as the reference's `label_descriptors.csv` (`0,0,"dog"`). */
 function esc50Labels(rows: Esc50Row[], file: string): LabelSet {
@@ -59,8 +52,11 @@ function esc50Labels(rows: Esc50Row[], file: string): LabelSet {
   );
 }
 
-/** Writes `out/test0k/` for k = 1..5: fold k is the evaluation set, the other four the training set. */
-export async function writeEsc50Manifests(options: WriteManifestOptions): Promise<Esc50Manifests> {
+/**
+ * Writes `out/test0k/` for k = 1..5 from the ESC-50 folder `data` (`audio/`, `meta/esc50.csv`): fold k is the
+ * evaluation set, the other four the training set.
+ */
+export async function writeEsc50Manifests(options: ManifestOptions): Promise<Esc50Manifests> {
   const meta = join(options.data, 'meta', 'esc50.csv');
   let csv: string;
   try {
@@ -91,13 +87,16 @@ export async function writeEsc50Manifests(options: WriteManifestOptions): Promis
     const split = { train: rows.filter((r) => r.fold !== fold), eval: rows.filter((r) => r.fold === fold) };
     for (const [name, part] of Object.entries(split)) {
       if (part.length === 0) throw new Error(`${meta}: fold ${fold} leaves the ${name} set empty`);
-      await writeFileAtomic(
-        join(dir, `${name}.tsv`),
-        text([audio, ...part.map((r) => `${r.filename}\t${samples.get(r.filename)}`)]),
+      await writeLines(join(dir, `${name}.tsv`), [
+        audio,
+        ...part.map((r) => `${r.filename}\t${samples.get(r.filename)}`),
+      ]);
+      await writeLines(
+        join(dir, `${name}.lbl`),
+        part.map((r) => `${r.filename}\t${r.target}`),
       );
-      await writeFileAtomic(join(dir, `${name}.lbl`), text(part.map((r) => `${r.filename}\t${r.target}`)));
     }
-    await writeFileAtomic(join(dir, 'label_descriptors.csv'), text([formatLabelDescriptors(labels)]));
+    await writeLabelDescriptors(join(dir, 'label_descriptors.csv'), labels);
     folds.push({
       fold,
       dir,

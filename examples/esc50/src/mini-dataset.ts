@@ -4,12 +4,10 @@
  * as five classes. For tests and for trying the program without the dataset; it says nothing about ESC-50
  * accuracy.
  */
-import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@cat/frontend/node';
-import { clip, sonicPiFolder, sonicPiRecording } from './sonic-pi.js';
-import { encodeWav16 } from './wav.js';
+import { clip, encodeWav16, sonicPiNames, sonicPiRecording } from '@example/recipe-kit';
 
 /** Class (ESC-50 `category`) → the Sonic Pi file-name prefix of its recordings. */
 export const MINI_CLASSES: readonly [string, string][] = [
@@ -32,10 +30,7 @@ export interface MiniEsc50 {
 
 /** Writes `clipsPerFold` clips of every class into each of the five folds, each from a different recording. */
 export async function buildMiniEsc50(dir: string, clipsPerFold = 2): Promise<MiniEsc50> {
-  const available = readdirSync(sonicPiFolder())
-    .filter((name) => name.endsWith('.flac'))
-    .map((name) => name.slice(0, -'.flac'.length))
-    .sort();
+  const available = sonicPiNames();
   const rows: MiniEsc50['rows'] = [];
   await mkdir(join(dir, 'audio'), { recursive: true });
   await mkdir(join(dir, 'meta'), { recursive: true });

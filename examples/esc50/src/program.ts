@@ -5,10 +5,15 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeJsonAtomic } from '@cat/frontend/node';
-import type { Output } from './cat-audio.js';
-import { type FinetuneRunResult, runFinetune } from './finetune-run.js';
+import {
+  finetuneAndPredict,
+  finetuneOptions,
+  finetuneUsage,
+  type Output,
+  type RunSummary,
+  runChoices,
+} from '@example/recipe-kit';
 import { FOLDS, writeEsc50Manifests } from './manifests.js';
-import { predict } from './predictions.js';
 
 export const RECIPE = 'esc50-finetune';
 /**
@@ -25,30 +30,17 @@ other four folds and score fold k; prints per-fold and mean accuracy.
 Options:
   --data DIR          the ESC-50 folder: audio/*.wav and meta/esc50.csv (required)
   --out DIR           run folder (default runs/esc50): manifests/, fold-k/, results.json
-  --init FILE         pre-trained weights to start from (default: random initialisation)
-  --model NAME|FILE   encoder (default: the recipe's cat-base)
-  --folds LIST        folds to run, e.g. 1,2 (default 1,2,3,4,5)
-  --batch N           clips per optimizer step (default: the recipe's 48)
-  --micro-batch N     clips per pass, accumulated to --batch (default ${DEFAULT_MICRO_BATCH})
-  --steps N           optimizer steps per fold (default: the recipe's 4000); warm-up stays 10%
-  --target-length T   frames per clip (default: the recipe's 512)
-  --backend NAME      auto, wasm, cpu, tensorflow, tensorflow-gpu (default auto)
-  --set KEY=VALUE     any other recipe override (repeatable)
+  --folds LIST        folds to run, e.g. 1,2 (default 1,2,3,4,5); each fold runs --steps steps
+${finetuneUsage({ batch: 48, steps: 4000, targetLength: 512 }, DEFAULT_MICRO_BATCH)}
 A fold that was interrupted resumes from its newest checkpoint when the command is run again.`;
 
-export interface FoldResult {
+export interface FoldResult extends RunSummary {
   fold: number;
   trainClips: number;
   evalClips: number;
   /** Accuracy of the final model, from its saved predictions. */
   accuracy: number;
   correct: number;
-  /** The best evaluation during training (the reference keeps the best checkpoint by test accuracy). */
-  best: FinetuneRunResult['best'];
-  /** The fine-tuning run's own evaluation at its last step (null when it ran none, e.g. on a resumed, finished run). */
-  lastEval: number | null;
-  model: string;
-  predictions: string;
 }
 
 export interface Esc50Result {
@@ -59,28 +51,13 @@ export interface Esc50Result {
   meanBestAccuracy: number;
 }
 
-const integer = (value: string | undefined, name: string): number | undefined => {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) <= 0)
-    throw new Error(`--${name} must be a whole number > 0, got '${value}'`);
-  return Number(value);
-};
-
 export async function runEsc50(argv: string[], output: Output): Promise<Esc50Result> {
   const { values } = parseArgs({
     args: argv,
     options: {
       data: { type: 'string' },
-      out: { type: 'string', default: 'runs/esc50' },
-      init: { type: 'string' },
-      model: { type: 'string' },
       folds: { type: 'string', default: FOLDS.join(',') },
-      batch: { type: 'string' },
-      'micro-batch': { type: 'string', default: String(DEFAULT_MICRO_BATCH) },
-      steps: { type: 'string' },
-      'target-length': { type: 'string' },
-      backend: { type: 'string' },
-      set: { type: 'string', multiple: true, default: [] },
+      ...finetuneOptions({ out: 'runs/esc50', microBatch: DEFAULT_MICRO_BATCH }),
     },
   });
   if (values.data === undefined) throw new Error(`--data is required\n\n${USAGE}`);
@@ -88,6 +65,7 @@ export async function runEsc50(argv: string[], output: Output): Promise<Esc50Res
   if (folds.some((f) => !(FOLDS as readonly number[]).includes(f)))
     throw new Error(`--folds must list folds 1-5, got '${values.folds}'`);
   const out = resolve(values.out);
+  const choices = runChoices(values);
   const { stdout, stderr } = output;
 
   const manifests = await writeEsc50Manifests({ data: values.data, out: join(out, 'manifests') });
@@ -96,45 +74,16 @@ export async function runEsc50(argv: string[], output: Output): Promise<Esc50Res
     `ESC-50: ${manifests.clips} clips, ${manifests.labels.size} classes, folds of ` +
       `${manifests.folds.map((f) => f.evalClips).join('/')} clips (manifests in ${join(out, 'manifests')})`,
   );
-  if (values.init === undefined)
-    stderr(
-      'note: no --init: fine-tuning from random weights (the reference starts from a pre-trained model)',
-    );
-
   const results: FoldResult[] = [];
   for (const fold of folds) {
     const manifest = manifests.folds[fold - 1];
     const foldOut = join(out, `fold-${fold}`);
     stderr(`fold ${fold}: fine-tuning on ${manifest.trainClips} clips, evaluating on ${manifest.evalClips}`);
-    const run = await runFinetune(
-      {
-        recipe: RECIPE,
-        train: manifest.train,
-        eval: manifest.eval,
-        out: foldOut,
-        model: values.model,
-        init: values.init,
-        backend: values.backend,
-        batch: integer(values.batch, 'batch'),
-        microBatch: integer(values['micro-batch'], 'micro-batch'),
-        steps: integer(values.steps, 'steps'),
-        targetLength: integer(values['target-length'], 'target-length'),
-        set: values.set,
-      },
+    const { run, predictions, summary } = await finetuneAndPredict(
+      { recipe: RECIPE, train: manifest.train, eval: manifest.eval, out: foldOut, ...choices },
       output,
     );
-    const predictions = join(foldOut, 'predictions');
-    const { metrics, ids } = await predict({
-      weights: run.model,
-      data: manifest.eval,
-      out: predictions,
-      targetLength: run.recipe.data.targetLength,
-      normalize: run.recipe.data.normalize,
-      batchSize: run.recipe.data.batchSize,
-      minSamples: run.recipe.data.minSamples,
-      backend: run.recipe.backend,
-      log: stderr,
-    });
+    const { metrics, ids } = predictions;
     const correct = Math.round(metrics.accuracy * ids.length);
     results.push({
       fold,
@@ -142,10 +91,7 @@ export async function runEsc50(argv: string[], output: Output): Promise<Esc50Res
       evalClips: ids.length,
       accuracy: metrics.accuracy,
       correct,
-      best: run.best,
-      lastEval: run.last?.step === run.steps ? run.last.value : null,
-      model: run.model,
-      predictions,
+      ...summary,
     });
     stdout(
       `fold ${fold}: accuracy ${metrics.accuracy.toFixed(4)} (${correct}/${ids.length} clips) after ${run.steps} steps` +

@@ -4,19 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '@cat/cli';
 import { loadClassifier } from '@cat/train/node';
+// Much smaller than cat-tiny: five fine-tuning runs must fit a test's time.
+import { MICRO_ENCODER, readPredictions } from '@example/recipe-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMiniEsc50, type MiniEsc50 } from '../src/mini-dataset.js';
-import { readPredictions } from '../src/predictions.js';
 import { type Esc50Result, runEsc50 } from '../src/program.js';
-
-/** Much smaller than cat-tiny (5.6 M parameters): five fine-tuning runs must fit a test's time. */
-const MICRO_ENCODER = {
-  embedDim: 32,
-  numHeads: 2,
-  depth: 2,
-  multiResolution: { channels: [8, 16], depths: [1, 1] },
-  maxTimePatches: 8,
-};
 
 let root: string;
 let mini: MiniEsc50;

@@ -7,9 +7,10 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type Dataset, formatLabelDescriptors, type LabelSet, labelSetOf } from '@cat/data';
+import { type Dataset, type LabelSet, labelSetOf } from '@cat/data';
 import { loadAnyDataset } from '@cat/data/node';
 import { writeFileAtomic } from '@cat/frontend/node';
+import { writeLabelDescriptors } from '@example/recipe-kit';
 
 export interface SplitInput {
   /** A segment CSV, a `.tsv` manifest, a datafile, a folder... */
@@ -74,7 +75,7 @@ export async function writeAudioSetManifests(options: {
   const evaluation = await loadAnyDataset(options.eval.path, { root: options.eval.root, labels });
   await mkdir(options.out, { recursive: true });
   const labelFile = join(options.out, 'label_descriptors.csv');
-  await writeFileAtomic(labelFile, new TextEncoder().encode(`${formatLabelDescriptors(labels)}\n`));
+  await writeLabelDescriptors(labelFile, labels);
   const trainSet = train.splits?.train ?? train.dataset;
   const evalSet = evaluation.splits?.test ?? evaluation.dataset;
   for (const [name, set, input] of [

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { buildMiniAudioSet } from './mini-dataset.js';
+import { buildMiniAudioSet } from '@example/recipe-kit';
 
 const [dir = 'runs/audioset-mini/data'] = process.argv.slice(2);
 buildMiniAudioSet(dir).then(

@@ -5,10 +5,15 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeJsonAtomic } from '@cat/frontend/node';
-import type { Output } from './cat-audio.js';
-import { type FinetuneRunResult, runFinetune } from './finetune-run.js';
+import {
+  finetuneAndPredict,
+  finetuneOptions,
+  finetuneUsage,
+  type Output,
+  type RunSummary,
+  runChoices,
+} from '@example/recipe-kit';
 import { writeAudioSetManifests } from './manifests.js';
-import { predict } from './predictions.js';
 
 export const RECIPE = 'as20k-finetune';
 /**
@@ -32,18 +37,11 @@ Options:
   --train-root DIR    audio of the training list (default: beside the list / its root line)
   --eval-root DIR     audio of the evaluation list (default: likewise)
   --labels FILE       class list fixing the 527 classes' order (default: the one beside TRAIN)
-  --init FILE         pre-trained weights to start from (default: random initialisation)
   --out DIR           run folder (default runs/as20k): manifests/, config, checkpoints, predictions/
-  --model NAME|FILE   encoder (default: the recipe's cat-base)
-  --batch N           clips per optimizer step (default: the recipe's 48)
-  --micro-batch N     clips per pass, accumulated to --batch (default ${DEFAULT_MICRO_BATCH})
-  --steps N           optimizer steps (default: the recipe's 40000); warm-up stays 10%
-  --target-length T   frames per clip (default: the recipe's 1024)
-  --backend NAME      auto, wasm, cpu, tensorflow, tensorflow-gpu (default auto)
-  --set KEY=VALUE     any other recipe override (repeatable)
+${finetuneUsage({ batch: 48, steps: 40_000, targetLength: 1024 }, DEFAULT_MICRO_BATCH)}
 An interrupted run resumes from its newest checkpoint when the command is run again.`;
 
-export interface As20kResult {
+export interface As20kResult extends RunSummary {
   classes: number;
   trainClips: number;
   evalClips: number;
@@ -55,18 +53,7 @@ export interface As20kResult {
   dPrime: number;
   /** Classes with at least one positive evaluation clip (the mAP's average runs over these). */
   scoredClasses: number;
-  best: FinetuneRunResult['best'];
-  lastEval: number | null;
-  model: string;
-  predictions: string;
 }
-
-const integer = (value: string | undefined, name: string): number | undefined => {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) <= 0)
-    throw new Error(`--${name} must be a whole number > 0, got '${value}'`);
-  return Number(value);
-};
 
 export async function runAs20k(argv: string[], output: Output): Promise<As20kResult> {
   const { values } = parseArgs({
@@ -77,15 +64,7 @@ export async function runAs20k(argv: string[], output: Output): Promise<As20kRes
       'train-root': { type: 'string' },
       'eval-root': { type: 'string' },
       labels: { type: 'string' },
-      init: { type: 'string' },
-      out: { type: 'string', default: 'runs/as20k' },
-      model: { type: 'string' },
-      batch: { type: 'string' },
-      'micro-batch': { type: 'string', default: String(DEFAULT_MICRO_BATCH) },
-      steps: { type: 'string' },
-      'target-length': { type: 'string' },
-      backend: { type: 'string' },
-      set: { type: 'string', multiple: true, default: [] },
+      ...finetuneOptions({ out: 'runs/as20k', microBatch: DEFAULT_MICRO_BATCH }),
     },
   });
   if (values.train === undefined || values.eval === undefined)
@@ -113,40 +92,15 @@ export async function runAs20k(argv: string[], output: Output): Promise<As20kRes
     `AudioSet: ${manifests.labels.size} classes; training on ${describe(manifests.train)}, ` +
       `evaluating on ${describe(manifests.eval)} (manifests in ${join(out, 'manifests')})`,
   );
-  if (values.init === undefined)
-    stderr(
-      'note: no --init: fine-tuning from random weights (the reference starts from a pre-trained model)',
-    );
 
-  const run = await runFinetune(
-    {
-      recipe: RECIPE,
-      train: manifests.train.file,
-      eval: manifests.eval.file,
-      out,
-      model: values.model,
-      init: values.init,
-      backend: values.backend,
-      batch: integer(values.batch, 'batch'),
-      microBatch: integer(values['micro-batch'], 'micro-batch'),
-      steps: integer(values.steps, 'steps'),
-      targetLength: integer(values['target-length'], 'target-length'),
-      set: values.set,
-    },
+  const {
+    run,
+    predictions: p,
+    summary,
+  } = await finetuneAndPredict(
+    { recipe: RECIPE, train: manifests.train.file, eval: manifests.eval.file, out, ...runChoices(values) },
     output,
   );
-  const predictions = join(out, 'predictions');
-  const p = await predict({
-    weights: run.model,
-    data: manifests.eval.file,
-    out: predictions,
-    targetLength: run.recipe.data.targetLength,
-    normalize: run.recipe.data.normalize,
-    batchSize: run.recipe.data.batchSize,
-    minSamples: run.recipe.data.minSamples,
-    backend: run.recipe.backend,
-    log: stderr,
-  });
   const numClasses = p.classes.keys.length;
   let scoredClasses = 0;
   for (let c = 0; c < numClasses; c++) {
@@ -163,10 +117,7 @@ export async function runAs20k(argv: string[], output: Output): Promise<As20kRes
     auc: p.metrics.auc,
     dPrime: p.metrics.dPrime,
     scoredClasses,
-    best: run.best,
-    lastEval: run.last?.step === run.steps ? run.last.value : null,
-    model: run.model,
-    predictions,
+    ...summary,
   };
   stdout(
     `mAP: ${p.metrics.mAP.toFixed(4)} over ${scoredClasses} classes with positives, ${p.ids.length} clips, after ${run.steps} steps`,

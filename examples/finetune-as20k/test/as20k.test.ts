@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '@cat/cli';
 import { loadClassifier } from '@cat/train/node';
+import { buildMiniAudioSet, MINI_GROUPS, type MiniAudioSet, readPredictions } from '@example/recipe-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildMiniAudioSet, MINI_GROUPS, type MiniAudioSet } from '../src/mini-dataset.js';
-import { readPredictions } from '../src/predictions.js';
 import { type As20kResult, runAs20k } from '../src/program.js';
 
 let root: string;

@@ -1,5 +1,5 @@
 /**
- * The miniature AudioSet (see audioset-mini.ts) plus what the reference's pre-training reads: a JSON manifest
+ * The miniature AudioSet (`buildMiniAudioSet` of @example/recipe-kit) plus what the reference's pre-training reads: a JSON manifest
  * (`train.json`: `wav_path`, `clap_path`, `num_frame`) with one 1-D `.npy` feature vector per clip. CLAP cannot
  * run here, so the vectors are the clips' pooled spectral descriptors (46 values, standardised over the clips): real
  * features of the audio, in the reference's layout.
@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pooledDescriptors } from '@cat/frontend';
 import { readAudioFile, writeJsonAtomic, writeNpyFile } from '@cat/frontend/node';
-import { buildMiniAudioSet, type MiniAudioSet } from './audioset-mini.js';
+import { buildMiniAudioSet, type MiniAudioSet } from '@example/recipe-kit';
 
 export interface MiniPretrainingSet extends MiniAudioSet {
   /** The reference's pre-training manifest of the training clips. */

@@ -9,7 +9,7 @@ import { loadAnyDataset } from '@cat/data/node';
 import { writeJsonAtomic } from '@cat/frontend/node';
 import type { Recipe } from '@cat/train';
 import { loadRecipe, readJsonl } from '@cat/train/node';
-import { catAudio, type Output } from './cat-audio.js';
+import { catAudio, type Output, runChoices, runOptions, sizeOverrides } from '@example/recipe-kit';
 
 export const RECIPE = 'as2m-pretrain';
 /** Clips per pass by default. cat-base at 1024 frames does not fit the wasm heap even at 1 (measured). */
@@ -59,13 +59,6 @@ export interface PretrainRunResult {
   recipe: Recipe;
 }
 
-const integer = (value: string | undefined, name: string): number | undefined => {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) <= 0)
-    throw new Error(`--${name} must be a whole number > 0, got '${value}'`);
-  return Number(value);
-};
-
 /**
  * The recipe overrides for a batch of `batch` clips run as `batch / micro` accumulated passes. The reference's
  * utterance and regularization terms are sums over the views of a pass while the frame term is a mean over
@@ -73,10 +66,8 @@ const integer = (value: string | undefined, name: string): number | undefined =>
  * reference's objective for the whole batch.
  */
 export function batchOverrides(recipe: Recipe, batch: number, micro: number): string[] {
-  if (batch % micro !== 0)
-    throw new Error(`the batch (${batch}) must be a whole multiple of the micro-batch (${micro})`);
+  const sets = sizeOverrides(recipe, { batch, microBatch: micro });
   const passes = batch / micro;
-  const sets = [`data.batchSize=${micro}`, `optim.accumulate=${passes}`];
   if (recipe.pretrain.weighting === 'reference' && passes > 1) {
     sets.push(`pretrain.utteranceWeight=${recipe.pretrain.utteranceWeight * passes}`);
     if (recipe.pretrain.regularization)
@@ -91,16 +82,9 @@ export async function runPretrainAudioSet(argv: string[], output: Output): Promi
     options: {
       data: { type: 'string' },
       root: { type: 'string' },
-      out: { type: 'string', default: 'runs/as2m-pretrain' },
       regularization: { type: 'string', default: 'auto' },
-      model: { type: 'string' },
-      batch: { type: 'string' },
-      'micro-batch': { type: 'string', default: String(DEFAULT_MICRO_BATCH) },
-      steps: { type: 'string' },
       minutes: { type: 'string' },
-      'target-length': { type: 'string' },
-      backend: { type: 'string' },
-      set: { type: 'string', multiple: true, default: [] },
+      ...runOptions({ out: 'runs/as2m-pretrain', microBatch: DEFAULT_MICRO_BATCH }),
     },
   });
   if (values.data === undefined) throw new Error(`--data is required\n\n${USAGE}`);
@@ -109,6 +93,7 @@ export async function runPretrainAudioSet(argv: string[], output: Output): Promi
     throw new Error(
       `--regularization must be one of ${REGULARIZATION.join(', ')}, got '${values.regularization}'`,
     );
+  const choices = runChoices(values);
   const { stdout, stderr } = output;
   const out = resolve(values.out);
   const data = resolve(values.data);
@@ -123,8 +108,8 @@ export async function runPretrainAudioSet(argv: string[], output: Output): Promi
   );
 
   const recipe = await loadRecipe(RECIPE, [`data.train=${data}`]);
-  const batch = integer(values.batch, 'batch') ?? recipe.data.batchSize;
-  const micro = integer(values['micro-batch'], 'micro-batch')!;
+  const batch = choices.batch ?? recipe.data.batchSize;
+  const micro = choices.microBatch!;
   const sets = batchOverrides(recipe, batch, micro);
   let encoder: string | null;
   if (regularization === 'off') encoder = null;
@@ -143,7 +128,7 @@ export async function runPretrainAudioSet(argv: string[], output: Output): Promi
   }
   sets.push(encoder === null ? 'pretrain.regularization=null' : `pretrain.regularization.encoder=${encoder}`);
   if (values.root !== undefined) sets.push(`data.root=${resolve(values.root)}`);
-  const steps = integer(values.steps, 'steps');
+  const { steps, targetLength } = choices;
   if (steps !== undefined) {
     // A shorter run keeps the recipe's shape: warm-up and the teacher's EMA anneal scale with the steps.
     sets.push(`optim.warmupSteps=${Math.floor((steps * recipe.optim.warmupSteps) / recipe.optim.steps)}`);
@@ -151,7 +136,6 @@ export async function runPretrainAudioSet(argv: string[], output: Output): Promi
       `pretrain.ema.steps=${Math.max(1, Math.floor((steps * recipe.pretrain.ema.steps) / recipe.optim.steps))}`,
     );
   }
-  const targetLength = integer(values['target-length'], 'target-length');
   if (targetLength !== undefined) sets.push(`data.targetLength=${targetLength}`);
 
   const args = ['pretrain', '--config', RECIPE, '--data', data, '--out', out];

@@ -26,7 +26,7 @@ interface Point {
   step: number;
   cls: number;
   mean: number;
-  both: number;
+  bands: number;
 }
 
 async function main(): Promise<number> {
@@ -70,12 +70,14 @@ async function main(): Promise<number> {
     const probeEncoder = async (weights: string | null) => {
       const encoder = createEncoder('cat-tiny', seed);
       if (weights) loadCheckpoint({ encoder }, await readTensors(weights), weights);
-      const [cls, mean, both] = (await encoderRows('student', encoder, settings)).map((r) => r.testAccuracy);
+      const [cls, mean, bands] = (await encoderRows('student', encoder, settings)).map((r) => r.testAccuracy);
       encoder.dispose();
-      return { cls, mean, both };
+      return { cls, mean, bands };
     };
     const initial = await probeEncoder(null);
-    log(`seed ${seed}, step 0 (random init): CLS ${initial.cls.toFixed(3)}, mean ${initial.mean.toFixed(3)}`);
+    log(
+      `seed ${seed}, step 0 (random init): CLS ${initial.cls.toFixed(3)}, mean ${initial.mean.toFixed(3)}, bands ${initial.bands.toFixed(3)}`,
+    );
     for (const arm of ['off', 'on'] as const) {
       points.push({ seed, arm, step: 0, ...initial });
       const recipe = demoRecipe({
@@ -99,7 +101,7 @@ async function main(): Promise<number> {
         const accuracies = await probeEncoder(join(checkpoint.dir, MODEL_FILE));
         points.push({ seed, arm, step: checkpoint.step, ...accuracies });
         log(
-          `  step ${checkpoint.step}: CLS ${accuracies.cls.toFixed(3)}, mean ${accuracies.mean.toFixed(3)}, both ${accuracies.both.toFixed(3)}`,
+          `  step ${checkpoint.step}: CLS ${accuracies.cls.toFixed(3)}, mean ${accuracies.mean.toFixed(3)}, bands ${accuracies.bands.toFixed(3)}`,
         );
       }
     }
@@ -130,15 +132,15 @@ export function markdownReport(
       (p) => p.arm === arm && p.step === step && (seed === undefined || p.seed === seed),
     );
     if (chosen.length === 0) return '– / – / –';
-    const avg = (key: 'cls' | 'mean' | 'both') =>
+    const avg = (key: 'cls' | 'mean' | 'bands') =>
       (chosen.reduce((s, p) => s + p[key], 0) / chosen.length).toFixed(3);
-    return `${avg('cls')} / ${avg('mean')} / ${avg('both')}`;
+    return `${avg('cls')} / ${avg('mean')} / ${avg('bands')}`;
   };
   const lines = [
     '# Representation Regularization off and on',
     '',
     `cat-tiny, ${info.steps} steps per run, batch 8 × 4 masked views of 1.28 s, RR towards spectral descriptors with weight ${info.weight}; ${info.minutes.toFixed(0)} min in all on ${info.machine}.`,
-    'Held-out accuracy of a linear probe on the student (CLS / mean of patch tokens / both), 10 instrument families, 320 clips of unseen instruments.',
+    'Held-out accuracy of a linear probe on the student (CLS / mean of patch tokens / patch tokens averaged over time per frequency band), 10 instrument families, 320 clips of unseen instruments.',
     '',
     '| seed | step | RR off | RR on |',
     '| --- | --- | --- | --- |',

@@ -1,7 +1,13 @@
 import type { Dataset } from '@cat/data';
 import type { SpectrogramEncoder } from '@cat/layers';
 import { accuracy, linearClassifierScores, trainLinearClassifier } from '@cat/train';
-import { embedDataset, extractFeatures, type FeatureSet, fbankStatistics } from '@cat/train/node';
+import {
+  embedDataset,
+  extractFeatures,
+  type FeatureSet,
+  fbankStatistics,
+  type Pooling,
+} from '@cat/train/node';
 
 export interface ProbeRow {
   features: string;
@@ -39,23 +45,31 @@ export interface ProbeSettings {
 }
 
 /**
- * Linear-probe rows of one frozen encoder: the clips are embedded once (CLS and mean of patch tokens), and the
- * classifier is trained on the CLS, the mean, and both.
+ * Linear-probe rows of one frozen encoder: the clips are embedded once, and the classifier is trained on the CLS,
+ * the mean of the patch tokens, and the tokens averaged over time per frequency band (which keeps, as the fbank
+ * baseline's per-bin statistics do, where in frequency things are).
  */
 export async function encoderRows(
   label: string,
   encoder: SpectrogramEncoder,
   settings: ProbeSettings,
 ): Promise<ProbeRow[]> {
-  const options = { targetLength: settings.targetLength, pool: 'both' as const, workers: settings.workers };
+  const options = {
+    targetLength: settings.targetLength,
+    pool: ['cls', 'mean', 'bands'] as Pooling[],
+    workers: settings.workers,
+  };
   const train = await embedDataset(encoder, settings.train, options);
   const test = await embedDataset(encoder, settings.test, options);
-  const d = train.dim / 2;
-  return [
-    probe(`${label}, CLS`, columns(train, 0, d), columns(test, 0, d), settings.seed),
-    probe(`${label}, mean of patch tokens`, columns(train, d, d), columns(test, d, d), settings.seed),
-    probe(`${label}, CLS + mean`, train, test, settings.seed),
+  const d = encoder.config.embedDim;
+  const rows: Array<[string, number, number]> = [
+    ['CLS', 0, d],
+    ['mean of patch tokens', d, d],
+    ['patch tokens averaged over time, per frequency band', 2 * d, train.dim - 2 * d],
   ];
+  return rows.map(([name, from, width]) =>
+    probe(`${label}, ${name}`, columns(train, from, width), columns(test, from, width), settings.seed),
+  );
 }
 
 /** The baseline without a model: per-bin mean and standard deviation of the normalised fbank. */

@@ -6,10 +6,14 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { type ClipEntry, type Dataset, formatLabelDescriptors, LabelSet } from '@cat/data';
+import { type ClipEntry, type Dataset, LabelSet } from '@cat/data';
 import { loadAnyDataset } from '@cat/data/node';
-import { writeFileAtomic } from '@cat/frontend/node';
-import { audioSampleCount } from './wav.js';
+import {
+  audioSampleCount,
+  type ManifestOptions,
+  writeLabelDescriptors,
+  writeLines,
+} from '@example/recipe-kit';
 
 /** The 35 words in the order of the reference's `SFT_SPC_2/label_descriptors.csv` (its class indices). */
 export const REFERENCE_WORDS = [
@@ -62,17 +66,9 @@ export interface SpeechCommandsManifests {
   problems: string[];
 }
 
-export interface WriteManifestOptions {
-  data: string;
-  out: string;
-  sampleCount?: (path: string) => Promise<number>;
-}
-
-const text = (lines: string[]) => new TextEncoder().encode(`${lines.join('\n')}\n`);
-
 /** Reads the folder (it must have Speech Commands' two list files) and writes the manifests into `out`. */
 export async function writeSpeechCommandsManifests(
-  options: WriteManifestOptions,
+  options: ManifestOptions,
 ): Promise<SpeechCommandsManifests> {
   const root = resolve(options.data);
   const first = await loadAnyDataset(root);
@@ -99,12 +95,12 @@ export async function writeSpeechCommandsManifests(
       tsv.push(`${path}\t${samples}`);
       lbl.push(`${path} ${labels.keys[entry.labels[0]]}`);
     }
-    await writeFileAtomic(join(options.out, `${name}.tsv`), text(tsv));
-    await writeFileAtomic(join(options.out, `${name}.lbl`), text(lbl));
+    await writeLines(join(options.out, `${name}.tsv`), tsv);
+    await writeLines(join(options.out, `${name}.lbl`), lbl);
   };
   await write('train', [train, validation]);
   await write('eval', [test]);
-  await writeFileAtomic(join(options.out, 'label_descriptors.csv'), text([formatLabelDescriptors(labels)]));
+  await writeLabelDescriptors(join(options.out, 'label_descriptors.csv'), labels);
   return {
     train: join(options.out, 'train.tsv'),
     eval: join(options.out, 'eval.tsv'),

@@ -6,12 +6,10 @@
  * without the dataset.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@cat/frontend/node';
-import { clip, sonicPiFolder, sonicPiRecording } from './sonic-pi.js';
-import { encodeWav16 } from './wav.js';
+import { clip, encodeWav16, sonicPiNames, sonicPiRecording } from '@example/recipe-kit';
 
 /** Class folder → the Sonic Pi file-name prefix of its recordings. */
 export const MINI_WORDS: readonly [string, string][] = [
@@ -39,10 +37,7 @@ export interface MiniSpeechCommands {
  * speaker says the word once (the first second of the recording).
  */
 export async function buildMiniSpeechCommands(dir: string, speakers = 4): Promise<MiniSpeechCommands> {
-  const available = readdirSync(sonicPiFolder())
-    .filter((name) => name.endsWith('.flac'))
-    .map((name) => name.slice(0, -'.flac'.length))
-    .sort();
+  const available = sonicPiNames();
   const result: MiniSpeechCommands = {
     dir,
     words: MINI_WORDS.map(([word]) => word),

@@ -2,10 +2,15 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeJsonAtomic } from '@cat/frontend/node';
-import type { Output } from './cat-audio.js';
-import { type FinetuneRunResult, runFinetune } from './finetune-run.js';
+import {
+  finetuneAndPredict,
+  finetuneOptions,
+  finetuneUsage,
+  type Output,
+  type RunSummary,
+  runChoices,
+} from '@example/recipe-kit';
 import { writeSpeechCommandsManifests } from './manifests.js';
-import { predict } from './predictions.js';
 
 export const RECIPE = 'spc2-finetune';
 /**
@@ -23,51 +28,24 @@ prints the accuracy on the test part.
 Options:
   --data DIR          the Speech Commands v2 folder (word folders, validation_list.txt, testing_list.txt) (required)
   --out DIR           run folder (default runs/speech-commands): manifests/, config, checkpoints, predictions/
-  --init FILE         pre-trained weights to start from (default: random initialisation)
-  --model NAME|FILE   encoder (default: the recipe's cat-base)
-  --batch N           clips per optimizer step (default: the recipe's 256)
-  --micro-batch N     clips per pass, accumulated to --batch (default ${DEFAULT_MICRO_BATCH})
-  --steps N           optimizer steps (default: the recipe's 40000); warm-up stays 10%
-  --target-length T   frames per clip (default: the recipe's 128)
-  --backend NAME      auto, wasm, cpu, tensorflow, tensorflow-gpu (default auto)
-  --set KEY=VALUE     any other recipe override (repeatable)
+${finetuneUsage({ batch: 256, steps: 40_000, targetLength: 128 }, DEFAULT_MICRO_BATCH)}
 An interrupted run resumes from its newest checkpoint when the command is run again.`;
 
-export interface SpeechCommandsResult {
+export interface SpeechCommandsResult extends RunSummary {
   classes: number;
   counts: { train: number; validation: number; test: number };
   /** Accuracy of the final model on the test part, from its saved predictions. */
   accuracy: number;
   correct: number;
   evalClips: number;
-  best: FinetuneRunResult['best'];
-  /** The fine-tuning run's own evaluation at its last step. */
-  lastEval: number | null;
-  model: string;
-  predictions: string;
 }
-
-const integer = (value: string | undefined, name: string): number | undefined => {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) <= 0)
-    throw new Error(`--${name} must be a whole number > 0, got '${value}'`);
-  return Number(value);
-};
 
 export async function runSpeechCommands(argv: string[], output: Output): Promise<SpeechCommandsResult> {
   const { values } = parseArgs({
     args: argv,
     options: {
       data: { type: 'string' },
-      out: { type: 'string', default: 'runs/speech-commands' },
-      init: { type: 'string' },
-      model: { type: 'string' },
-      batch: { type: 'string' },
-      'micro-batch': { type: 'string', default: String(DEFAULT_MICRO_BATCH) },
-      steps: { type: 'string' },
-      'target-length': { type: 'string' },
-      backend: { type: 'string' },
-      set: { type: 'string', multiple: true, default: [] },
+      ...finetuneOptions({ out: 'runs/speech-commands', microBatch: DEFAULT_MICRO_BATCH }),
     },
   });
   if (values.data === undefined) throw new Error(`--data is required\n\n${USAGE}`);
@@ -85,40 +63,12 @@ export async function runSpeechCommands(argv: string[], output: Output): Promise
     stderr(
       `note: the words are not the reference's 35: classes are the ${manifests.labels.size} folders, sorted`,
     );
-  if (values.init === undefined)
-    stderr(
-      'note: no --init: fine-tuning from random weights (the reference starts from a pre-trained model)',
-    );
 
-  const run = await runFinetune(
-    {
-      recipe: RECIPE,
-      train: manifests.train,
-      eval: manifests.eval,
-      out,
-      model: values.model,
-      init: values.init,
-      backend: values.backend,
-      batch: integer(values.batch, 'batch'),
-      microBatch: integer(values['micro-batch'], 'micro-batch'),
-      steps: integer(values.steps, 'steps'),
-      targetLength: integer(values['target-length'], 'target-length'),
-      set: values.set,
-    },
+  const { run, predictions, summary } = await finetuneAndPredict(
+    { recipe: RECIPE, train: manifests.train, eval: manifests.eval, out, ...runChoices(values) },
     output,
   );
-  const predictions = join(out, 'predictions');
-  const { metrics, ids } = await predict({
-    weights: run.model,
-    data: manifests.eval,
-    out: predictions,
-    targetLength: run.recipe.data.targetLength,
-    normalize: run.recipe.data.normalize,
-    batchSize: run.recipe.data.batchSize,
-    minSamples: run.recipe.data.minSamples,
-    backend: run.recipe.backend,
-    log: stderr,
-  });
+  const { metrics, ids } = predictions;
   const correct = Math.round(metrics.accuracy * ids.length);
   const result: SpeechCommandsResult = {
     classes: manifests.labels.size,
@@ -126,10 +76,7 @@ export async function runSpeechCommands(argv: string[], output: Output): Promise
     accuracy: metrics.accuracy,
     correct,
     evalClips: ids.length,
-    best: run.best,
-    lastEval: run.last?.step === run.steps ? run.last.value : null,
-    model: run.model,
-    predictions,
+    ...summary,
   };
   stdout(
     `test accuracy: ${metrics.accuracy.toFixed(4)} (${correct}/${ids.length} clips) after ${run.steps} steps`,

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseLabelList } from '@cat/data';
 import { loadClassifier } from '@cat/train/node';
+import { readPredictions } from '@example/recipe-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFERENCE_WORDS, writeSpeechCommandsManifests } from '../src/manifests.js';
 import { buildMiniSpeechCommands, type MiniSpeechCommands } from '../src/mini-dataset.js';
-import { readPredictions } from '../src/predictions.js';
 import { runSpeechCommands, type SpeechCommandsResult } from '../src/program.js';
 
 let root: string;

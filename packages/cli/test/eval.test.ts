@@ -1,13 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labelSetOf } from '@cat/data';
 import { FbankLoader, loadAnyDataset } from '@cat/data/node';
+import { SeededRandom } from '@cat/frontend';
 import { prepareBackend } from '@cat/layers';
 import { resolveRecipe } from '@cat/train';
 import { evaluateClassifier, finetune, loadClassifier } from '@cat/train/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TINY_ENCODER, writeToyDataset } from '../../train/test/finetune-toy-data.js';
+import { TINY_ENCODER, toyClip, wavBytes, writeToyDataset } from '../../train/test/finetune-toy-data.js';
 import { evalCommand } from '../src/commands/eval.js';
 import { runCommand } from './command-runner.js';
 
@@ -83,6 +84,30 @@ describe('cat-audio eval', () => {
     expect(accuracy).toBeCloseTo(metrics.accuracy, 4);
     expect(metric(out, 'mAP')).toBeCloseTo(metrics.mAP, 4);
     expect(metric(out, 'd-prime')).toBeCloseTo(metrics.dPrime, 4);
+  });
+
+  it("leaves out clips shorter than --min-samples, by default the reference's 10,000 as fine-tuning does", async () => {
+    // The test set and one half-second tone: 8,000 samples.
+    const short = join(dir, 'data', 'audio', 'short-tone.wav');
+    await writeFile(short, wavBytes(toyClip('tone', new SeededRandom(5)).subarray(0, 8000)));
+    const withShort = join(dir, 'data', 'test-with-short.csv');
+    await writeFile(
+      withShort,
+      `${(await readFile(csv.test, 'utf8')).trimEnd()}\naudio/short-tone.wav,tone\n`,
+    );
+    const common = ['--weights', weights, '--data', withShort, '--target-length', '128', '--backend', 'wasm'];
+    const byDefault = await runCommand(evalCommand, [...common, '--workers', '0']);
+    expect(byDefault.status).toBe(0);
+    expect(metric(byDefault.out, 'clips')).toBe(8);
+    expect(byDefault.err).toContain(`skipped ${short}: 8000 samples, fewer than the minimum 10000`);
+    const all = await runCommand(evalCommand, [...common, '--workers', '0', '--min-samples', '0']);
+    expect(metric(all.out, 'clips')).toBe(9);
+    expect(all.err).not.toContain(`skipped ${short}`);
+    const help = await runCommand(evalCommand, ['--help']);
+    expect(help.out).toMatch(/--min-samples N +leave out clips shorter than N samples.*\(default: 10000\)/);
+    const bad = await runCommand(evalCommand, [...common, '--min-samples', '2.5']);
+    expect(bad.status).toBe(2);
+    expect(bad.err).toContain("--min-samples must be a whole number >= 0, got '2.5'");
   });
 
   it('refuses data whose classes do not fit the head, naming both', async () => {

@@ -40,7 +40,10 @@ export interface LoadedDataset {
   kind: DatasetKind;
   /** Every entry of the input; for layouts with splits, all splits together. */
   dataset: Dataset;
-  /** Named parts when the layout defines them (Speech Commands: train, validation, test). */
+  /**
+   * Named parts when the layout defines them (Speech Commands: train, validation, test; ESC-50 with `fold`: train,
+   * test).
+   */
   splits?: Record<string, Dataset>;
   /** The files the dataset was read from (manifest, label lists found beside it). */
   sources: string[];
@@ -51,6 +54,11 @@ export interface LoadAnyOptions {
   root?: string;
   /** Label list (`label_descriptors.csv`, `class_labels_indices.csv`) instead of one found beside the input. */
   labels?: string | LabelSet;
+  /**
+   * ESC-50 (its folder or `meta/esc50.csv`) only: the cross-validation fold (1–5) held out as the `test` split,
+   * the other four folds being the `train` split. Without it the five folds come as one dataset, without splits.
+   */
+  fold?: number;
 }
 
 const labelListNames = ['label_descriptors.csv', 'class_labels_indices.csv'];
@@ -120,6 +128,29 @@ function resolvePaths(dataset: Dataset, folder: string): Dataset {
  * `.gz` variants of the text files are read too. A layout it cannot read is a DataFormatError.
  */
 export async function loadAnyDataset(path: string, options: LoadAnyOptions = {}): Promise<LoadedDataset> {
+  const loaded = await loadAny(path, options);
+  if (options.fold !== undefined && loaded.kind !== 'esc50' && loaded.kind !== 'esc50-csv')
+    throw new DataFormatError(
+      path,
+      `a fold (${options.fold}) selects ESC-50 splits, but this is ${loaded.kind}`,
+    );
+  return loaded;
+}
+
+/** ESC-50's five folds as one dataset, or split by `fold` into the held-out `test` fold and the `train` rest. */
+function esc50Loaded(
+  kind: 'esc50' | 'esc50-csv',
+  split: { train: Dataset; eval: Dataset },
+  options: LoadAnyOptions,
+  sources: string[],
+): LoadedDataset {
+  // Both parts carry every problem of the one file they come from: keep one copy.
+  const dataset = { ...merge([split.eval, split.train]), problems: split.eval.problems };
+  if (options.fold === undefined) return { kind, dataset, sources };
+  return { kind, dataset, splits: { train: split.train, test: split.eval }, sources };
+}
+
+async function loadAny(path: string, options: LoadAnyOptions): Promise<LoadedDataset> {
   const info = await stat(path).catch(() => {
     throw new DataFormatError(path, 'no such file or folder');
   });
@@ -159,8 +190,7 @@ async function loadFolder(root: string, options: LoadAnyOptions): Promise<Loaded
   }
   const esc50 = join(root, 'meta', 'esc50.csv');
   if (await exists(esc50)) {
-    const { train, eval: fold1 } = await loadEsc50(root, 1);
-    return { kind: 'esc50', dataset: merge([fold1, train]), sources: [esc50] };
+    return esc50Loaded('esc50', await loadEsc50(root, options.fold ?? 1), options, [esc50]);
   }
   const files = await listFiles(root, audioExtensions);
   if (files.length === 0)
@@ -211,8 +241,12 @@ async function loadCsv(path: string, options: LoadAnyOptions, sources: string[])
   if (['filename', 'fold', 'target', 'category'].every((column) => header.includes(column))) {
     // ESC-50 keeps audio in `<root>/audio` beside `<root>/meta/esc50.csv`.
     const audioDir = options.root ?? join(folder, '..', 'audio');
-    const { train, eval: fold1 } = esc50Folds(text, 1, { file: path, audioDir });
-    return { kind: 'esc50-csv', dataset: merge([fold1, train]), sources };
+    return esc50Loaded(
+      'esc50-csv',
+      esc50Folds(text, options.fold ?? 1, { file: path, audioDir }),
+      options,
+      sources,
+    );
   }
   if (header.length === 3 && (header[0] === 'index' || header[0] === '0'))
     throw new DataFormatError(path, 'this is a label list (index,key,name), not a dataset');

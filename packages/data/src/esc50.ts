@@ -67,7 +67,7 @@ export function esc50Folds(
 ): { train: Dataset; eval: Dataset } {
   const file = options.file ?? 'esc50.csv';
   if (!Number.isInteger(testFold) || testFold < 1 || testFold > 5) {
-    throw new Error(`ESC-50 test fold must be 1..5, got ${testFold}`);
+    throw new DataFormatError(file, `ESC-50 test fold must be 1..5, got ${testFold}`);
   }
   const { rows, problems } = parseEsc50Meta(text, file);
   const names: string[] = [];

@@ -159,4 +159,35 @@ describe('loadAnyDataset recognises the layout from the path', () => {
       await tree.remove();
     }
   });
+
+  it('splits ESC-50 by a held-out fold when asked: test = that fold, train = the other four', async () => {
+    const folder = fixturePath('esc50-synthetic');
+    const csv = join(folder, 'meta', 'esc50.csv');
+    const whole = await loadAnyDataset(folder);
+    expect(whole.splits).toBeUndefined();
+    expect(whole.dataset.entries).toHaveLength(10);
+    expect(whole.dataset.problems.map((p) => p.line)).toEqual([12, 13]);
+    for (const path of [folder, csv]) {
+      const loaded = await loadAnyDataset(path, { fold: 4 });
+      expect(loaded.kind).toBe(path === folder ? 'esc50' : 'esc50-csv');
+      const files = (part: 'train' | 'test') =>
+        loaded.splits![part].entries.map((e) => e.path.split('/').at(-1)!.split('-')[0]);
+      expect(files('test')).toEqual(['4', '4']);
+      expect(files('train')).toEqual(['1', '1', '2', '2', '3', '3', '5', '5']);
+      expect(loaded.splits!.test.entries.map((e) => e.path)).toEqual([
+        join(folder, 'audio', '4-182395-A-0.wav'),
+        join(folder, 'audio', '4-191297-B-1.wav'),
+      ]);
+      expect(loaded.splits!.train.labelNames).toEqual(['dog', 'rooster', 'pig']);
+      expect(loaded.dataset.entries).toHaveLength(10);
+      // The file's bad rows (a fold 6, a short row) are problems of both splits.
+      expect(loaded.splits!.test.problems.map((p) => p.line)).toEqual([12, 13]);
+    }
+    await expect(loadAnyDataset(folder, { fold: 6 })).rejects.toThrow(
+      `${csv}: ESC-50 test fold must be 1..5, got 6`,
+    );
+    await expect(loadAnyDataset(fixturePath('esc50-fold1/train.tsv'), { fold: 2 })).rejects.toThrow(
+      /train\.tsv: a fold \(2\) selects ESC-50 splits, but this is fairseq-tsv/,
+    );
+  });
 });

@@ -2,9 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Dataset, labelSetOf } from '@cat/data';
-import { loadAnyDataset } from '@cat/data/node';
+import { FbankLoader, loadAnyDataset } from '@cat/data/node';
 import { SeededRandom } from '@cat/frontend';
 import { createEncoder, prepareBackend } from '@cat/layers';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accuracy } from '../src/metrics.js';
 import { embedDataset, fbankStatistics } from '../src/probe/features.js';
@@ -72,6 +73,40 @@ describe('linear probe', () => {
     expect([cls.count, cls.dim, both.dim]).toEqual([10, 32, 64]);
     expect(cls.ids).toEqual(test.entries.map((e) => e.id));
     for (let i = 0; i < 32; i++) expect(both.features[64 + i]).toBeCloseTo(cls.features[32 + i], 5);
+    encoder.dispose();
+  });
+
+  it('pools per frequency band: each band is its tokens averaged over time, and the bands average to the mean', async () => {
+    const encoder = createEncoder(TINY_ENCODER, 5);
+    const options = { targetLength: 128, workers: 0, batchSize: 5 };
+    const bands = await embedDataset(encoder, test, { ...options, pool: 'bands' });
+    const mean = await embedDataset(encoder, test, { ...options, pool: 'mean' });
+    expect(bands.dim).toBe(8 * 32);
+    // By hand for the first clip: tokens in (time, frequency) order, 8 x 8 of them.
+    const loader = new FbankLoader(test, {
+      batchSize: 1,
+      targetLength: 128,
+      normalize: 'audioset',
+      workers: 0,
+      shuffle: false,
+    });
+    const first = (await loader.epoch().next()).value!;
+    await loader.close();
+    const tokens = encoder.encode(tf.tensor3d(first.inputs, [1, 128, 128])).tokens.arraySync()[0];
+    for (const [band, channel] of [
+      [0, 0],
+      [3, 7],
+      [7, 31],
+    ]) {
+      let sum = 0;
+      for (let t = 0; t < 8; t++) sum += tokens[t * 8 + band][channel];
+      expect(bands.features[band * 32 + channel]).toBeCloseTo(sum / 8, 5);
+    }
+    for (let c = 0; c < 32; c++) {
+      let sum = 0;
+      for (let band = 0; band < 8; band++) sum += bands.features[band * 32 + c];
+      expect(sum / 8).toBeCloseTo(mean.features[c], 5);
+    }
     encoder.dispose();
   });
 

@@ -1,4 +1,4 @@
-import { LabelSet } from '@cat/data';
+import { LabelSet, minSampleSize } from '@cat/data';
 import { FbankLoader, loadAnyDataset, loadLabelList } from '@cat/data/node';
 import { prepareBackend } from '@cat/layers';
 import { evaluateClassifier, loadClassifier, readModelSpec } from '@cat/train/node';
@@ -40,6 +40,13 @@ export const evalCommand: Command = {
     'target-length': clipModelOptions['target-length'],
     normalize: clipModelOptions.normalize,
     'batch-size': clipModelOptions['batch-size'],
+    'min-samples': {
+      type: 'string',
+      valueName: 'N',
+      default: String(minSampleSize),
+      description:
+        "leave out clips shorter than N samples, as fine-tuning's evaluation does (0 keeps every clip)",
+    },
     workers: workersOption,
     backend: backendOption,
   },
@@ -47,6 +54,9 @@ export const evalCommand: Command = {
     'Metrics as the reference (tasks/finetuning.py): mAP = nanmean over classes of the average precision of the',
     'sigmoid scores; accuracy = fraction of clips whose top score is at their (first) label; d-prime from the',
     'mean ROC-AUC. Clips are padded or cropped to --target-length frames, without augmentation.',
+    `Clips shorter than --min-samples samples (at the file's own rate) are left out, as the reference's loader and`,
+    `\`cat-audio finetune\`'s evaluation (data.minSamples, default ${minSampleSize}) leave them out, so both score the`,
+    'same clips; each clip left out is named on stderr.',
   ].join('\n'),
   async run({ values, stdout, stderr }) {
     if (values.weights === undefined || values.data === undefined)
@@ -56,6 +66,7 @@ export const evalCommand: Command = {
     const targetLength = integerOption(values, 'target-length')!;
     const batchSize = integerOption(values, 'batch-size')!;
     const workers = integerOption(values, 'workers', 0);
+    const minSamples = integerOption(values, 'min-samples', 0)!;
     const backend = await prepareBackend({ backend: choiceOption(values, 'backend', BACKENDS) });
     stderr(`backend ${backend.name}: ${backend.reason}`);
     const model = values.model === undefined ? undefined : await readModelSpec(String(values.model));
@@ -82,7 +93,7 @@ export const evalCommand: Command = {
         targetLength,
         normalize,
         workers,
-        minSamples: 0,
+        minSamples,
         shuffle: false,
         log: stderr,
       });

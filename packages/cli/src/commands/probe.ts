@@ -22,7 +22,7 @@ import {
   workersOption,
 } from '../command.js';
 
-const POOLS = ['cls', 'mean', 'both'] as const;
+const POOLS = ['cls', 'mean', 'both', 'bands'] as const;
 const FEATURES = ['encoder', 'fbank-stats'] as const;
 function positiveNumber(values: CommandContext['values'], key: string): number | undefined {
   if (values[key] === undefined) return undefined;
@@ -96,7 +96,7 @@ export const probeCommand: Command = {
       type: 'string',
       valueName: 'P',
       default: 'cls',
-      description: `embedding per clip: ${POOLS.join(', ')} (CLS, mean of patch tokens, both)`,
+      description: `embedding per clip: ${POOLS.join(', ')} (CLS, mean of patch tokens, both, tokens averaged over time per frequency band)`,
     },
     features: {
       type: 'string',

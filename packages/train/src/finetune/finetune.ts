@@ -89,14 +89,26 @@ export function finetuneParameterGroups(classifier: AudioClassifier, optim: Opti
   });
 }
 
-/** Train and evaluation sets of a recipe, with the evaluation classes in the training set's order. */
+/**
+ * Train and evaluation sets of a recipe, with the evaluation classes in the training set's order. A layout with
+ * splits trains on every split but its test split (Speech Commands: train + validation, the reference's 94,824
+ * SPC-2 clips) and is evaluated on its test split.
+ */
 export async function finetuneData(recipe: Recipe): Promise<{ train: Dataset; evaluation: Dataset | null }> {
   const { root, labels } = recipe.data;
   const loaded = await loadAnyDataset(recipe.data.train, {
     root: root ?? undefined,
     labels: labels ?? undefined,
   });
-  const train = loaded.splits?.train ?? loaded.dataset;
+  const parts = Object.entries(loaded.splits ?? { all: loaded.dataset })
+    .filter(([name]) => name !== 'test')
+    .map(([, part]) => part);
+  // The splits of one layout share its classes.
+  const train: Dataset = {
+    ...parts[0],
+    entries: parts.flatMap((part) => part.entries),
+    problems: parts.flatMap((part) => part.problems),
+  };
   if (train.labelKeys.length === 0) {
     throw new RecipeError(
       `${recipe.data.train}: the training data has no labels (fine-tuning needs labelled clips)`,

@@ -4,8 +4,12 @@ import type { SpectrogramEncoder } from '@cat/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { concat } from '../finetune/evaluate.js';
 
-/** How a clip's encoder output becomes one vector: the final CLS, the mean of the patch tokens, or both (CLS first). */
-export type Pooling = 'cls' | 'mean' | 'both';
+/**
+ * How a clip's encoder output becomes one vector: the final CLS, the mean of the patch tokens, both (CLS first),
+ * or `bands`: the patch tokens averaged over time within each frequency band, the bands side by side
+ * (`F/16 × D` values: like per-bin fbank statistics, it keeps where in frequency things are).
+ */
+export type Pooling = 'cls' | 'mean' | 'both' | 'bands';
 
 /** Turns a batch of normalised fbanks into feature rows `[batch.size, dim]`, row-major. */
 export type FeatureFunction = (batch: FbankBatch) => Float32Array | Promise<Float32Array>;
@@ -84,16 +88,31 @@ export async function extractFeatures(
   };
 }
 
-/** Pooled encoder outputs of a batch (no stochastic depth). */
-export function encoderFeatures(encoder: SpectrogramEncoder, pool: Pooling = 'cls'): FeatureFunction {
+/**
+ * Pooled encoder outputs of a batch (no stochastic depth). A list of poolings gives them side by side from one
+ * forward pass, in the order given.
+ */
+export function encoderFeatures(
+  encoder: SpectrogramEncoder,
+  pool: Pooling | Pooling[] = 'cls',
+): FeatureFunction {
+  const pools = Array.isArray(pool) ? pool : [pool];
   return async (batch) => {
     const pooled = tf.tidy(() => {
       const { cls, tokens } = encoder.encode(
         tf.tensor3d(batch.inputs, [batch.size, batch.frames, batch.bins]),
       );
-      if (pool === 'cls') return cls;
-      const mean = tf.mean(tokens, 1);
-      return pool === 'mean' ? mean : tf.concat([cls, mean], 1);
+      const one = (p: Pooling): tf.Tensor2D => {
+        if (p === 'cls') return cls;
+        if (p === 'mean') return tf.mean(tokens, 1) as tf.Tensor2D;
+        if (p === 'both') return tf.concat([cls, tf.mean(tokens, 1) as tf.Tensor2D], 1);
+        // Tokens are in (time, frequency) row-major order: index = t * bands + f.
+        const [clips, , dim] = tokens.shape;
+        const bands = batch.bins / encoder.patchSize;
+        const grid = tf.reshape(tokens, [clips, batch.frames / encoder.patchSize, bands, dim]);
+        return tf.reshape(tf.mean(grid, 1), [clips, bands * dim]);
+      };
+      return pools.length === 1 ? one(pools[0]) : tf.concat(pools.map(one), 1);
     });
     const values = (await pooled.data()) as Float32Array;
     pooled.dispose();
@@ -130,7 +149,7 @@ export const fbankStatistics: FeatureFunction = (batch) => {
 export function embedDataset(
   encoder: SpectrogramEncoder,
   dataset: Dataset,
-  options: FeatureOptions & { pool?: Pooling },
+  options: FeatureOptions & { pool?: Pooling | Pooling[] },
 ): Promise<FeatureSet> {
   return extractFeatures(dataset, encoderFeatures(encoder, options.pool), options);
 }

@@ -1,4 +1,5 @@
 /** Real recordings available offline: Sonic Pi's CC0 samples (npm `supersonic-scsynth-samples`). */
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { resample } from '@cat/frontend';
@@ -8,6 +9,14 @@ const require = createRequire(import.meta.url);
 
 export function sonicPiFolder(): string {
   return join(dirname(require.resolve('supersonic-scsynth-samples/package.json')), 'samples');
+}
+
+/** The names of the FLAC recordings (`bd_808`, ...), sorted; the package's one AIFF file is left out. */
+export function sonicPiNames(): string[] {
+  return readdirSync(sonicPiFolder())
+    .filter((name) => name.endsWith('.flac'))
+    .map((name) => name.slice(0, -'.flac'.length))
+    .sort();
 }
 
 /** A recording (`bd_808` → `samples/bd_808.flac`) as mono samples at `sampleRate`. */

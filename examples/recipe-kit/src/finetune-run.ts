@@ -8,6 +8,18 @@ import type { Recipe } from '@cat/train';
 import { loadRecipe, readJsonl } from '@cat/train/node';
 import { catAudio, type Output } from './cat-audio.js';
 
+/**
+ * An encoder configuration (for `--model <file>.json`) far smaller than cat-tiny's 5.6 M parameters: 32
+ * dimensions, 2 blocks. Runs of a few steps take seconds, which is what tests of whole programs need.
+ */
+export const MICRO_ENCODER = {
+  embedDim: 32,
+  numHeads: 2,
+  depth: 2,
+  multiResolution: { channels: [8, 16], depths: [1, 1] },
+  maxTimePatches: 8,
+} as const;
+
 export interface RunSize {
   /** Clips per optimizer step (default: the recipe's `data.batchSize`). */
   batch?: number;
@@ -40,8 +52,10 @@ export interface FinetuneRunResult {
   steps: number;
   /** The best evaluation during training, by the recipe's metric (how the reference picks its checkpoint). */
   best: { step: number; value: number } | null;
-  /** The evaluation at the last step. */
+  /** The last evaluation. */
   last: { step: number; value: number } | null;
+  /** The evaluation at the final step (null when the run made none there, e.g. a finished run resumed). */
+  finalEval: number | null;
 }
 
 /** The `--set` overrides that turn the recipe's batch into `microBatch`-sized passes and shorten the schedule. */
@@ -84,6 +98,10 @@ export async function finetuneArgs(options: FinetuneRunOptions): Promise<string[
  * fine-tuning, and reads its evaluations back from `out/metrics.jsonl`.
  */
 export async function runFinetune(options: FinetuneRunOptions, output: Output): Promise<FinetuneRunResult> {
+  if (options.init === undefined)
+    output.stderr(
+      'note: no --init: fine-tuning from random weights (the reference starts from a pre-trained model)',
+    );
   await catAudio(await finetuneArgs(options), output);
   const recipe = await loadRecipe(join(options.out, 'config.json'));
   const model = join(options.out, 'last.safetensors');
@@ -97,5 +115,6 @@ export async function runFinetune(options: FinetuneRunOptions, output: Output): 
     null,
   );
   const last = evaluations.at(-1) ?? null;
-  return { recipe, model, steps: recipe.optim.steps, best, last };
+  const steps = recipe.optim.steps;
+  return { recipe, model, steps, best, last, finalEval: last?.step === steps ? last.value : null };
 }

@@ -6,12 +6,12 @@
  * AudioSet classes they are examples of. For tests and for trying the programs without AudioSet.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '@cat/frontend/node';
-import { clip, sonicPiFolder, sonicPiRecording } from './sonic-pi.js';
+import { clip, sonicPiNames, sonicPiRecording } from './sonic-pi.js';
 import { encodeWav16 } from './wav.js';
 
 /** Sonic Pi file-name prefix → the AudioSet classes (MIDs) its recordings belong to. */
@@ -45,11 +45,10 @@ export interface MiniAudioSet {
 
 /** The class list shipped with this package (AudioSet's 527 classes, `index,mid,display_name`). */
 export function classLabelsFile(): string {
-  for (const relative of ['../assets/class_labels_indices.csv', '../../assets/class_labels_indices.csv']) {
-    const path = fileURLToPath(new URL(relative, import.meta.url));
-    if (existsSync(path)) return path;
-  }
-  throw new Error('class_labels_indices.csv is missing from the package assets');
+  // One folder up from both src/ and dist/.
+  const path = fileURLToPath(new URL('../assets/class_labels_indices.csv', import.meta.url));
+  if (!existsSync(path)) throw new Error(`${path}: missing from the package assets`);
+  return path;
 }
 
 /** An 11-character YouTube-style id, stable for a recording name. */
@@ -75,10 +74,7 @@ export async function buildMiniAudioSet(
   trainPerGroup = 3,
   evalPerGroup = 2,
 ): Promise<MiniAudioSet> {
-  const available = readdirSync(sonicPiFolder())
-    .filter((name) => name.endsWith('.flac'))
-    .map((name) => name.slice(0, -'.flac'.length))
-    .sort();
+  const available = sonicPiNames();
   const result: MiniAudioSet = {
     dir,
     trainCsv: join(dir, 'balanced_train_segments.csv'),

@@ -11,6 +11,8 @@ import { readNpyFile, writeJsonAtomic, writeNpyFile } from '@cat/frontend/node';
 import { prepareBackend } from '@cat/layers';
 import type { BackendChoice, NormalizationPreset } from '@cat/train';
 import { type ClassificationMetrics, evaluateClassifier, loadClassifier } from '@cat/train/node';
+import type { Output } from './cat-audio.js';
+import { type FinetuneRunOptions, type FinetuneRunResult, runFinetune } from './finetune-run.js';
 
 export interface PredictOptions {
   /** A fine-tuned model (`last.safetensors` or a checkpoint's `model.safetensors`). */
@@ -101,6 +103,45 @@ export async function predict(options: PredictOptions): Promise<Predictions> {
   } finally {
     classifier.dispose();
   }
+}
+
+/** What a program reports of its fine-tuning run besides its metrics. */
+export interface RunSummary {
+  /** The best evaluation during training (the reference keeps the best checkpoint by the test metric). */
+  best: FinetuneRunResult['best'];
+  /** The run's own evaluation at its final step (null when it made none there). */
+  lastEval: number | null;
+  /** The final model. */
+  model: string;
+  /** The folder of the saved predictions. */
+  predictions: string;
+}
+
+/**
+ * A fine-tuning run (`runFinetune`), then `predict` with its final model on the run's evaluation data into
+ * `<out>/predictions`, clips prepared as the run's own evaluation prepared them (the recipe's frames,
+ * normalisation, batch, minimum length and backend).
+ */
+export async function finetuneAndPredict(
+  options: FinetuneRunOptions & { eval: string },
+  output: Output,
+): Promise<{ run: FinetuneRunResult; predictions: Predictions; summary: RunSummary }> {
+  const run = await runFinetune(options, output);
+  const dir = join(options.out, 'predictions');
+  const { data, backend } = run.recipe;
+  const predictions = await predict({
+    weights: run.model,
+    data: options.eval,
+    out: dir,
+    targetLength: data.targetLength,
+    normalize: data.normalize,
+    batchSize: data.batchSize,
+    minSamples: data.minSamples,
+    backend,
+    log: output.stderr,
+  });
+  const summary = { best: run.best, lastEval: run.finalEval, model: run.model, predictions: dir };
+  return { run, predictions, summary };
 }
 
 /** Reads what `predict` wrote. */

@@ -8,10 +8,15 @@ export interface Output {
   stderr: (line: string) => void;
 }
 
-export const consoleOutput: Output = {
-  stdout: (line) => process.stdout.write(`${line}\n`),
-  stderr: (line) => process.stderr.write(`${line}\n`),
-};
+/** Lines written to two streams (default: the process's stdout and stderr). */
+export function streamOutput(
+  streams: { stdout: { write(text: string): unknown }; stderr: { write(text: string): unknown } } = process,
+): Output {
+  return {
+    stdout: (line) => streams.stdout.write(`${line}\n`),
+    stderr: (line) => streams.stderr.write(`${line}\n`),
+  };
+}
 
 /** Shell-quoted, so the printed command can be pasted. */
 export function shellCommand(args: readonly string[]): string {
