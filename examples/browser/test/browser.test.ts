@@ -27,6 +27,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Plain JavaScript build and server scripts, typed by their JSDoc.
 import { buildPage } from '../scripts/build.mjs';
 import { startServer } from '../scripts/serve.mjs';
+// The page's own cosine (pinned to known values in analysis.test.ts), applied here to Node's embeddings.
+import { cosine } from '../src/analysis.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -108,18 +110,6 @@ function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
   return max;
-}
-
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
 }
 
 /** Pearson correlation. */

@@ -6,8 +6,9 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { encodeWav } from '@cat/frontend';
 import { writeFileAtomic } from '@cat/frontend/node';
-import { clip, encodeWav16, sonicPiNames, sonicPiRecording } from '@example/recipe-kit';
+import { clip, sonicPiNames, sonicPiRecording } from '@example/recipe-kit';
 
 /** Class (ESC-50 `category`) → the Sonic Pi file-name prefix of its recordings. */
 export const MINI_CLASSES: readonly [string, string][] = [
@@ -46,7 +47,7 @@ export async function buildMiniEsc50(dir: string, clipsPerFold = 2): Promise<Min
       // ESC-50 names a clip by fold, freesound source id, take and target.
       const filename = `${fold}-${100_000 + 100 * target + i}-A-${target}.wav`;
       const samples = clip(await sonicPiRecording(sources[i], RATE), RATE * SECONDS);
-      await writeFileAtomic(join(dir, 'audio', filename), encodeWav16(samples, RATE));
+      await writeFileAtomic(join(dir, 'audio', filename), encodeWav(samples, RATE));
       rows.push({ filename, fold, target, category, source: sources[i] });
     }
   }

@@ -13,7 +13,7 @@ import { buildDemoDataset } from './dataset.js';
 import { encoderRows, type ProbeSettings } from './probe-table.js';
 import { DEMO_REGULARIZATION, demoRecipe, TARGET_LENGTH } from './recipe.js';
 
-const HELP = `compare-regularization [--steps 300] [--every 100] [--seeds 1,2] [--weight 1] [--out runs/compare-rr]
+const HELP = `compare-regularization [--steps 200] [--every 100] [--seeds 1,2] [--weight 1] [--out runs/compare-rr]
 
 Pre-trains cat-tiny on the quickstart's unlabeled clips twice per seed, with Representation Regularization
 (spectral descriptors, weight --weight) off and on, same seed, data order, masks and steps; probes the student
@@ -32,7 +32,7 @@ interface Point {
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
-      steps: { type: 'string', default: '300' },
+      steps: { type: 'string', default: '200' },
       every: { type: 'string', default: '100' },
       seeds: { type: 'string', default: '1,2' },
       weight: { type: 'string', default: '1' },

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { encodeWav } from '@cat/frontend';
 import { writeFileAtomic } from '@cat/frontend/node';
 import { normalisePeak, peakOf } from './level.js';
 import { chooseRecordings, recordingWindows, sonicPiRecordings } from './sonic-pi.js';
@@ -20,7 +21,6 @@ import {
   SOUNDFONT_FILE,
   splitPrograms,
 } from './soundfont-notes.js';
-import { encodeWav16 } from './wav.js';
 import { WriteQueue } from './write-queue.js';
 
 /** Bump when anything that changes the written audio changes: a new version renders everything again. */
@@ -240,7 +240,7 @@ export async function buildDemoDataset(options: DemoDatasetOptions): Promise<Dem
       );
     }
     rawPeaks.push(peak);
-    await queue.write(join(dir, file), encodeWav16(normalisePeak(audio, CLIP_PEAK), DEMO_SAMPLE_RATE));
+    await queue.write(join(dir, file), encodeWav(normalisePeak(audio, CLIP_PEAK), DEMO_SAMPLE_RATE));
     written++;
     if (written % 200 === 0) log(`dataset: ${written} notes rendered`);
   }
@@ -256,7 +256,7 @@ export async function buildDemoDataset(options: DemoDatasetOptions): Promise<Dem
       const file = `clips/sonic-pi/${name.replace(/\.flac$/, '')}_${String(index).padStart(2, '0')}.wav`;
       sonicPi.push({ path: file, label: 'sonic-pi' });
       if (resuming && existsSync(join(dir, file))) continue;
-      await queue.write(join(dir, file), encodeWav16(normalisePeak(window, CLIP_PEAK), DEMO_SAMPLE_RATE));
+      await queue.write(join(dir, file), encodeWav(normalisePeak(window, CLIP_PEAK), DEMO_SAMPLE_RATE));
       written++;
     }
   }

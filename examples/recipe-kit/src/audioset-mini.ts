@@ -10,9 +10,9 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { encodeWav } from '@cat/frontend';
 import { writeFileAtomic } from '@cat/frontend/node';
 import { clip, sonicPiNames, sonicPiRecording } from './sonic-pi.js';
-import { encodeWav16 } from './wav.js';
 
 /** Sonic Pi file-name prefix → the AudioSet classes (MIDs) its recordings belong to. */
 export const MINI_GROUPS: readonly { prefix: string; mids: string[] }[] = [
@@ -94,7 +94,7 @@ export async function buildMiniAudioSet(
       const ytid = ytidOf(source);
       const file = join('audio', split === 'train' ? 'bal_train' : 'eval', `Y${ytid}.wav`);
       const samples = clip(await sonicPiRecording(source, RATE), RATE * SECONDS);
-      await writeFileAtomic(join(dir, file), encodeWav16(samples, RATE));
+      await writeFileAtomic(join(dir, file), encodeWav(samples, RATE));
       result[split].push({ ytid, mids: group.mids, file });
     }
   }

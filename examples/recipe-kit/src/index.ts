@@ -36,4 +36,4 @@ export {
   runProgram,
 } from './program.js';
 export { clip, sonicPiFolder, sonicPiNames, sonicPiRecording } from './sonic-pi.js';
-export { audioSampleCount, encodeWav16 } from './wav.js';
+export { audioSampleCount } from './wav.js';

@@ -1,14 +1,13 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SeededRandom } from '@cat/frontend';
+import { encodeWav, SeededRandom } from '@cat/frontend';
 import { writeNpyFile } from '@cat/frontend/node';
 import { loadRecipe } from '@cat/train/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catAudio, shellCommand } from '../src/cat-audio.js';
 import { type FinetuneRunResult, finetuneArgs, MICRO_ENCODER, sizeOverrides } from '../src/finetune-run.js';
 import { finetuneAndPredict, type Predictions, readPredictions } from '../src/predictions.js';
-import { encodeWav16 } from '../src/wav.js';
 
 let root: string;
 let run: FinetuneRunResult;
@@ -24,7 +23,7 @@ async function toyClips(name: string, perClass: number, random: SeededRandom): P
         label === 'tone' ? 0.3 * Math.sin((2 * Math.PI * (400 + 300 * i) * t) / 16_000) : random.next() - 0.5,
       );
       const file = `${name}-${label}-${i}.wav`;
-      await writeFile(join(root, 'clips', file), encodeWav16(samples, 16_000));
+      await writeFile(join(root, 'clips', file), encodeWav(samples, 16_000));
       rows.push(`clips/${file},${label}`);
     }
   }

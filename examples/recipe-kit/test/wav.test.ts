@@ -1,10 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encodeWav } from '@cat/frontend';
 import { readAudioFile } from '@cat/frontend/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sonicPiFolder } from '../src/sonic-pi.js';
-import { audioSampleCount, encodeWav16 } from '../src/wav.js';
+import { audioSampleCount } from '../src/wav.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -45,30 +46,12 @@ function fmt(channels: number, rate: number): Uint8Array {
   return bytes;
 }
 
-describe('encodeWav16', () => {
-  it('writes 16-bit PCM mono that decodes back, rounded to steps of 1/32768 and clamped', async () => {
-    const samples = Float32Array.from([0, 0.5, -0.5, 3 / 32768, 1, -1, 1.5, -2]);
-    const bytes = encodeWav16(samples, 22_050);
-    expect(bytes.length).toBe(44 + 2 * samples.length);
-    const view = new DataView(bytes.buffer);
-    expect(view.getUint32(24, true)).toBe(22_050);
-    expect(view.getUint32(40, true)).toBe(2 * samples.length);
-    const ints = Array.from({ length: samples.length }, (_, i) => view.getInt16(44 + 2 * i, true));
-    expect(ints).toEqual([0, 16_384, -16_384, 3, 32_767, -32_768, 32_767, -32_768]);
-    const path = join(dir, 'round-trip.wav');
-    await writeFile(path, bytes);
-    const audio = await readAudioFile(path);
-    expect(audio.sampleRate).toBe(22_050);
-    expect(Array.from(audio.samples)).toEqual(ints.map((v) => v / 32_768));
-  });
-});
-
 describe('audioSampleCount', () => {
   const pcm = (frames: number, channels: number) => new Uint8Array(frames * channels * 2);
 
   it('counts samples per channel from the header, past other chunks and their pad bytes', async () => {
     const cases: [string, Uint8Array, number][] = [
-      ['plain.wav', encodeWav16(new Float32Array(12_345), 16_000), 12_345],
+      ['plain.wav', encodeWav(new Float32Array(12_345), 16_000), 12_345],
       [
         'stereo.wav',
         riff([

@@ -8,8 +8,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { encodeWav } from '@cat/frontend';
 import { writeFileAtomic } from '@cat/frontend/node';
-import { clip, encodeWav16, sonicPiNames, sonicPiRecording } from '@example/recipe-kit';
+import { clip, sonicPiNames, sonicPiRecording } from '@example/recipe-kit';
 
 /** Class folder → the Sonic Pi file-name prefix of its recordings. */
 export const MINI_WORDS: readonly [string, string][] = [
@@ -57,7 +58,7 @@ export async function buildMiniSpeechCommands(dir: string, speakers = 4): Promis
       const speaker = createHash('sha1').update(source).digest('hex').slice(0, 8);
       const path = `${word}/${speaker}_nohash_0.wav`;
       const samples = await sonicPiRecording(source, RATE);
-      await writeFileAtomic(join(dir, path), encodeWav16(clip(samples, RATE), RATE));
+      await writeFileAtomic(join(dir, path), encodeWav(clip(samples, RATE), RATE));
       (i === speakers - 1 ? result.test : i === speakers - 2 ? result.validation : result.train).push(path);
     }
   }
@@ -67,12 +68,12 @@ export async function buildMiniSpeechCommands(dir: string, speakers = 4): Promis
   result.short = `${word}/${createHash('sha1').update(source).digest('hex').slice(0, 8)}_nohash_0.wav`;
   await writeFileAtomic(
     join(dir, result.short),
-    encodeWav16(clip(await sonicPiRecording(source, RATE), RATE / 2), RATE),
+    encodeWav(clip(await sonicPiRecording(source, RATE), RATE / 2), RATE),
   );
   result.train.push(result.short);
   await mkdir(join(dir, '_background_noise_'), { recursive: true });
   const noise = await sonicPiRecording('vinyl_hiss', RATE);
-  await writeFileAtomic(join(dir, result.backgroundNoise), encodeWav16(clip(noise, noise.length), RATE));
+  await writeFileAtomic(join(dir, result.backgroundNoise), encodeWav(clip(noise, noise.length), RATE));
   const list = (paths: string[]) => new TextEncoder().encode(`${paths.join('\n')}\n`);
   await writeFileAtomic(join(dir, 'validation_list.txt'), list(result.validation));
   await writeFileAtomic(join(dir, 'testing_list.txt'), list(result.test));

@@ -27,7 +27,7 @@ const runs = [
     '2',
   ],
   ['bench', 'step', '--model', 'cat-small', '--batch', '2', '--target-length', '1024', '--replicas', '2'],
-  ['bench', 'finetune', '--model', 'cat-tiny', '--batch', '8', '--target-length', '1024'],
+  ['bench', 'finetune', '--model', 'cat-tiny', '--batch', '2', '--target-length', '1024'],
 ];
 const rows = [];
 for (const args of quick ? runs.slice(0, 1).concat(runs.slice(3, 5)) : runs) {

@@ -1,36 +1,27 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { encodeWav } from '@cat/frontend';
 
-/** WAV bytes (PCM int16 or IEEE float32, mono), with the header's rate and data size overridable to break it. */
+/**
+ * WAV bytes (PCM int16 or IEEE float32, mono), with the header's data size overridable and NaN or infinite float
+ * samples allowed, to write broken files.
+ */
 export function wavBytes(
   samples: Float32Array,
   sampleRate: number,
   options: { float?: boolean; dataBytes?: number } = {},
 ): Uint8Array {
-  const bytesPerSample = options.float ? 4 : 2;
-  const dataBytes = samples.length * bytesPerSample;
-  const bytes = new Uint8Array(44 + dataBytes);
+  // As the int16 data always had them: NaN as 0, infinities clipped.
+  const finite = samples.map((x) => (Number.isFinite(x) ? x : Number.isNaN(x) ? 0 : Math.sign(x)));
+  const bytes = encodeWav(finite, sampleRate, { sampleFormat: options.float ? 'float32' : 'int16' });
   const view = new DataView(bytes.buffer);
-  const text = (at: number, s: string) => {
-    for (let i = 0; i < s.length; i++) bytes[at + i] = s.charCodeAt(i);
-  };
-  text(0, 'RIFF');
-  view.setUint32(4, 36 + dataBytes, true);
-  text(8, 'WAVE');
-  text(12, 'fmt ');
-  view.setUint32(16, 16, true);
-  view.setUint16(20, options.float ? 3 : 1, true);
-  view.setUint16(22, 1, true);
-  view.setUint32(24, sampleRate, true);
-  view.setUint32(28, sampleRate * bytesPerSample, true);
-  view.setUint16(32, bytesPerSample, true);
-  view.setUint16(34, bytesPerSample * 8, true);
-  text(36, 'data');
-  view.setUint32(40, options.dataBytes ?? dataBytes, true);
-  samples.forEach((x, i) => {
-    if (options.float) view.setFloat32(44 + 4 * i, x, true);
-    else view.setInt16(44 + 2 * i, Math.max(-32768, Math.min(32767, Math.round(x * 32768))), true);
-  });
+  // encodeWav refuses non-finite samples; the undecodable-file cases need them in the data, so they go in after.
+  if (options.float) {
+    samples.forEach((x, i) => {
+      if (!Number.isFinite(x)) view.setFloat32(44 + 4 * i, x, true);
+    });
+  }
+  if (options.dataBytes !== undefined) view.setUint32(40, options.dataBytes, true);
   return bytes;
 }
 

@@ -7,3 +7,4 @@ export * from './patch.js';
 export * from './random.js';
 export * from './resample.js';
 export * from './types.js';
+export * from './wav-encode.js';

@@ -11,6 +11,12 @@ export const TINY_ENCODER = {
   maxTimePatches: 8,
 };
 
+/** A pre-training recipe's `architecture`: TINY_ENCODER and a one-layer decoder. */
+export const TINY_PRETRAIN_ARCHITECTURE = {
+  encoder: TINY_ENCODER,
+  decoder: { numLayers: 1, kernelSize: 3, groups: 16 },
+};
+
 /** 16-bit PCM mono WAV bytes. */
 export function wavBytes(samples: Float32Array, sampleRate = 16_000): Buffer {
   const data = Buffer.alloc(samples.length * 2);

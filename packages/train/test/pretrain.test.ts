@@ -2,42 +2,27 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encodeWav } from '@cat/frontend';
 import { FeatureExtractor, readSafetensors } from '@cat/layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pretrain } from '../src/pretrain/pretrain.js';
 import { resolveRecipe } from '../src/recipe.js';
+import { TINY_PRETRAIN_ARCHITECTURE } from './finetune-toy-data.js';
 import { buildReplicaWorker } from './replica-worker-bundle.js';
 
 let dir: string;
 
-/** A 16-bit mono WAV of `seconds` of a tone plus noise. */
+/** A 16-bit mono WAV of `seconds` of a decaying tone plus noise. */
 function wav(seconds: number, frequency: number, seed: number): Uint8Array {
   const rate = 16000;
-  const n = Math.floor(seconds * rate);
-  const bytes = new Uint8Array(44 + 2 * n);
-  const view = new DataView(bytes.buffer);
-  const text = (offset: number, s: string) =>
-    [...s].forEach((c, i) => view.setUint8(offset + i, c.charCodeAt(0)));
-  text(0, 'RIFF');
-  view.setUint32(4, 36 + 2 * n, true);
-  text(8, 'WAVEfmt ');
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true);
-  view.setUint16(22, 1, true);
-  view.setUint32(24, rate, true);
-  view.setUint32(28, 2 * rate, true);
-  view.setUint16(32, 2, true);
-  view.setUint16(34, 16, true);
-  text(36, 'data');
-  view.setUint32(40, 2 * n, true);
+  const samples = new Float32Array(Math.floor(seconds * rate));
   let state = seed;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < samples.length; i++) {
     state = (state * 1103515245 + 12345) % 2147483648;
     const noise = state / 2147483648 - 0.5;
-    const value = 0.3 * Math.sin((2 * Math.PI * frequency * i) / rate) * Math.exp(-i / rate) + 0.1 * noise;
-    view.setInt16(44 + 2 * i, Math.round(value * 32767), true);
+    samples[i] = 0.3 * Math.sin((2 * Math.PI * frequency * i) / rate) * Math.exp(-i / rate) + 0.1 * noise;
   }
-  return bytes;
+  return encodeWav(samples, rate);
 }
 
 function recipe(out: string, overrides: string[] = []) {
@@ -45,15 +30,7 @@ function recipe(out: string, overrides: string[] = []) {
     {
       task: 'pretrain',
       model: 'custom',
-      architecture: {
-        encoder: {
-          embedDim: 32,
-          numHeads: 2,
-          depth: 2,
-          multiResolution: { resolutions: [4, 8, 16], channels: [8, 16], depths: [1, 1] },
-        },
-        decoder: { numLayers: 1, kernelSize: 3, groups: 16 },
-      },
+      architecture: TINY_PRETRAIN_ARCHITECTURE,
       backend: 'wasm',
       replicas: 1,
       data: { train: join(dir, 'clips'), targetLength: 64, batchSize: 2, workers: 0, minSamples: 1000 },

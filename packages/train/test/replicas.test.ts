@@ -16,6 +16,7 @@ import {
 import { ReplicatedStepRunner } from '../src/pretrain/replicas.js';
 import { type HostBatch, hostBatchGradients } from '../src/pretrain/step-runner.js';
 import { resolveRecipe } from '../src/recipe.js';
+import { TINY_PRETRAIN_ARCHITECTURE } from './finetune-toy-data.js';
 import { buildReplicaWorker } from './replica-worker-bundle.js';
 
 let workerScript: string;
@@ -23,15 +24,7 @@ let workerScript: string;
 const recipe = resolveRecipe({
   task: 'pretrain',
   model: 'custom',
-  architecture: {
-    encoder: {
-      embedDim: 32,
-      numHeads: 2,
-      depth: 2,
-      multiResolution: { resolutions: [4, 8, 16], channels: [8, 16], depths: [1, 1] },
-    },
-    decoder: { numLayers: 1, kernelSize: 3, groups: 16 },
-  },
+  architecture: TINY_PRETRAIN_ARCHITECTURE,
   backend: 'wasm',
   data: { train: '(random)', targetLength: 64, batchSize: 5 },
   optim: { lr: 0.001, warmupSteps: 1, steps: 10, clipNorm: 1 },

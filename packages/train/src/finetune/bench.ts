@@ -1,6 +1,7 @@
 import type { ModelName } from '@cat/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamW } from '../adamw.js';
+import { StepTiming } from '../bench-timing.js';
 import { clipGradientsByGlobalNorm } from '../clipping.js';
 import { multiLabelBceWithLogits } from '../losses.js';
 import type { StepBenchmark } from '../pretrain/bench.js';
@@ -32,28 +33,23 @@ export function benchmarkFinetuningStep(options: FinetuningBenchmarkOptions): St
   const targets = tf.tidy(() =>
     tf.cast(tf.greater(tf.randomUniform([batch, classes], 0, 1, 'float32', 2), 0.99), 'float32'),
   );
-  const times: number[] = [];
-  let peakBytes = 0;
-  let before = 0;
+  const timing = new StepTiming(warmup, reps);
   try {
-    for (let i = 0; i < warmup + reps; i++) {
-      if (i === warmup) before = tf.memory().numTensors;
-      const started = performance.now();
+    for (let i = 0; i < timing.steps; i++) {
+      timing.begin(i);
       const { value, grads } = tf.variableGrads(
         () => multiLabelBceWithLogits(classifier.logits(inputs, true), targets as tf.Tensor2D, 'labelSum'),
         variables,
       );
-      peakBytes = Math.max(peakBytes, tf.memory().numBytes);
+      timing.notePeak();
       const clipped = clipGradientsByGlobalNorm(grads, optim.clipNorm);
       tf.dispose(grads);
       optimizer.step(clipped.grads, 1e-4);
       value.dataSync();
       tf.dispose([value, clipped.norm, ...Object.values(clipped.grads)]);
-      if (i >= warmup) times.push((performance.now() - started) / 1000);
+      timing.end();
     }
-    const leakedTensors = tf.memory().numTensors - before;
-    times.sort((a, b) => a - b);
-    const secondsPerStep = times[Math.floor(times.length / 2)];
+    const { secondsPerStep, peakBytes, leakedTensors } = timing.result();
     return { secondsPerStep, clipsPerSecond: batch / secondsPerStep, replicas: 1, peakBytes, leakedTensors };
   } finally {
     tf.dispose([inputs, targets]);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GradientAccumulator } from '../accumulation.js';
+import { StepTiming } from '../bench-timing.js';
 import type { Recipe } from '../recipe.js';
 import {
   buildPretrainingModel,
@@ -76,17 +77,14 @@ export async function benchmarkPretrainingStep(
     throw error;
   });
   const accumulator = new GradientAccumulator();
-  const times: number[] = [];
-  let peakBytes = 0;
-  let before = 0;
+  const timing = new StepTiming(warmup, reps);
   try {
-    for (let i = 0; i < warmup + reps; i++) {
-      if (i === warmup) before = tf.memory().numTensors;
-      const started = performance.now();
+    for (let i = 0; i < timing.steps; i++) {
+      timing.begin(i);
       let grads: tf.NamedTensorMap = {};
       for (let micro = 0; micro < accumulate; micro++) {
         const result = await runner.gradients(batch, i);
-        peakBytes = Math.max(peakBytes, tf.memory().numBytes);
+        timing.notePeak();
         result.cls.dispose();
         grads = result.grads;
         if (accumulate > 1) {
@@ -100,11 +98,9 @@ export async function benchmarkPretrainingStep(
       // The step is done when its results are on the host (the loss values already are).
       norm?.dataSync();
       norm?.dispose();
-      if (i >= warmup) times.push((performance.now() - started) / 1000);
+      timing.end();
     }
-    const leakedTensors = tf.memory().numTensors - before;
-    times.sort((a, b) => a - b);
-    const secondsPerStep = times[Math.floor(times.length / 2)];
+    const { secondsPerStep, peakBytes, leakedTensors } = timing.result();
     return {
       secondsPerStep,
       clipsPerSecond: (batchSize * accumulate) / secondsPerStep,
