@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // The quickstart: real audio from npm packages → CAT pre-training on wasm → a linear probe against two baselines.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { labelSetOf } from '@cat/data';
 import { loadAnyDataset } from '@cat/data/node';
+import { writeFileAtomic } from '@cat/frontend/node';
 import { createEncoder, loadCheckpoint, prepareBackend } from '@cat/layers';
 import { benchmarkPretrainingStep, pretrain, readTensors, replicaCount } from '@cat/train/node';
 import { buildDemoDataset } from './dataset.js';
@@ -113,9 +113,8 @@ async function main(): Promise<number> {
     table,
     '',
   ].join('\n');
-  await mkdir(out, { recursive: true });
-  await writeFile(join(out, 'results.md'), summary);
-  await writeFile(
+  await writeFileAtomic(join(out, 'results.md'), summary);
+  await writeFileAtomic(
     join(out, 'results.json'),
     `${JSON.stringify({ steps: result.step, machine, rows }, null, 2)}\n`,
   );

@@ -2,7 +2,7 @@ import type { MaskBatch } from '@cat/ssl';
 import * as tf from '@tensorflow/tfjs-core';
 import type { AdamW } from '../adamw.js';
 import type { PretrainingModel } from './model.js';
-import { applyPretrainingUpdate, pretrainingGradients, type StepInputs } from './step.js';
+import { applyPretrainingUpdate, pretrainingGradients, type UpdateInputs } from './step.js';
 
 /** A batch as it leaves the data loader: host memory, not yet on the backend. */
 export interface HostBatch {
@@ -25,7 +25,7 @@ export interface BatchGradients {
   grads: tf.NamedTensorMap;
 }
 
-export type UpdateInputs = Pick<StepInputs, 'step' | 'lr' | 'clipNorm'>;
+export type { UpdateInputs };
 
 /** One pre-training step split in two: gradients of a batch, then the update (optimizer + EMA teacher). */
 export interface PretrainingStepRunner {
@@ -52,7 +52,7 @@ export function hostBatchGradients(
   const external = batch.external
     ? tf.tensor2d(batch.external.values, [batch.clips, batch.external.dim])
     : undefined;
-  const inputs = { spectrogram, external, step, lr: 0, clipNorm: null, ...part };
+  const inputs = { spectrogram, external, step, ...part };
   const { loss, parts, cls, grads } = pretrainingGradients(model, variables, inputs);
   tf.dispose([spectrogram, external as tf.Tensor]);
   const values: Record<string, number> = { loss: loss.dataSync()[0] };

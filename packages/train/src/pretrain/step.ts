@@ -4,30 +4,35 @@ import type { AdamW } from '../adamw.js';
 import { clipGradientsByGlobalNorm } from '../clipping.js';
 import type { PretrainingModel } from './model.js';
 
-export interface StepInputs {
+/** What the gradients of a batch depend on. */
+export interface GradientInputs {
   spectrogram: tf.Tensor3D;
   /** External features `[clips, d]` when the model has a regularizer. */
   external?: tf.Tensor2D;
   step: number;
-  lr: number;
-  clipNorm: number | null;
   /** The batch's masks; drawn from the objective's masker when absent. */
   masks?: MaskBatch;
   /** The decoder noise stream (a data-parallel replica's rank). */
   noiseStream?: number;
 }
 
-/** Loss values of a step, read back once. */
-export interface StepValues {
-  loss: number;
-  [part: string]: number;
+/** What an optimizer update depends on. */
+export interface UpdateInputs {
+  step: number;
+  lr: number;
+  /** Global-norm clipping; null = off. */
+  clipNorm: number | null;
 }
 
 /**
  * Gradients of one pre-training batch: teacher targets (off the tape), student views, decoder, losses. Returns
  * the loss values, the student CLS of every view (for the collapse check) and the gradients, all owned by the caller.
  */
-export function pretrainingGradients(model: PretrainingModel, variables: tf.Variable[], inputs: StepInputs) {
+export function pretrainingGradients(
+  model: PretrainingModel,
+  variables: tf.Variable[],
+  inputs: GradientInputs,
+) {
   const terms: Record<string, tf.Tensor> = {};
   if (model.regularizer && inputs.external) terms[model.regularizer.name] = inputs.external;
   const targets = model.objective.teacherTargets(inputs.spectrogram);
@@ -59,7 +64,7 @@ export function applyPretrainingUpdate(
   model: PretrainingModel,
   optimizer: AdamW,
   grads: tf.NamedTensorMap,
-  inputs: Pick<StepInputs, 'step' | 'lr' | 'clipNorm'>,
+  inputs: UpdateInputs,
 ): { tau: number; norm: tf.Scalar | null } {
   let update = grads;
   let norm: tf.Scalar | null = null;
