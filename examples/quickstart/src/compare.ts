@@ -11,7 +11,7 @@ import { renderTrainingPlot } from '@cat/train';
 import { CheckpointDirectory, MODEL_FILE, pretrain, readTensors } from '@cat/train/node';
 import { buildDemoDataset } from './dataset.js';
 import { encoderRows, type ProbeSettings } from './probe-table.js';
-import { DEMO_REGULARIZATION, demoRecipe, TARGET_LENGTH } from './recipe.js';
+import { DEMO_CLONES, DEMO_MASK_PROB, DEMO_REGULARIZATION, demoRecipe, TARGET_LENGTH } from './recipe.js';
 
 const HELP = `compare-regularization [--steps 200] [--every 100] [--seeds 1,2] [--weight 1] [--out runs/compare-rr]
 
@@ -139,7 +139,7 @@ export function markdownReport(
   const lines = [
     '# Representation Regularization off and on',
     '',
-    `cat-tiny, ${info.steps} steps per run, batch 8 × 4 masked views of 1.28 s, RR towards spectral descriptors with weight ${info.weight}; ${info.minutes.toFixed(0)} min in all on ${info.machine}.`,
+    `cat-tiny, ${info.steps} steps per run, batch 8 × ${DEMO_CLONES} masked views of 1.28 s (${DEMO_MASK_PROB * 100}% of the tokens hidden), RR towards spectral descriptors with weight ${info.weight}; ${info.minutes.toFixed(0)} min in all on ${info.machine}.`,
     'Held-out accuracy of a linear probe on the student (CLS / mean of patch tokens / patch tokens averaged over time per frequency band), 10 instrument families, 320 clips of unseen instruments.',
     '',
     '| seed | step | RR off | RR on |',

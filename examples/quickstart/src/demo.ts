@@ -20,6 +20,11 @@ teacher, Representation Regularization towards spectral descriptors) within the 
 probe on the pre-trained encoder with the same encoder randomly initialised and with fbank mean/std features.
 Writes the dataset, checkpoints, metrics, plot and results (results.md, results.json) under --out.`;
 
+/** Clips of one split, summed over its classes (or sources). */
+function total(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((sum, count) => sum + count, 0);
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -47,7 +52,7 @@ async function main(): Promise<number> {
   log(`1/4 dataset: rendering notes and cutting recordings into ${join(out, 'data')}`);
   const data = await buildDemoDataset({ dir: join(out, 'data'), seed: 0, log });
   log(
-    `    ${data.counts.train} train / ${data.counts.test} held-out clips in ${data.classes.length} classes, ${data.counts.unlabeled} unlabeled for pre-training`,
+    `    ${total(data.counts.train)} train / ${total(data.counts.test)} held-out clips in ${data.classes.length} classes, ${total(data.counts.unlabeled)} unlabeled for pre-training`,
   );
 
   const backend = await prepareBackend({ backend: values.backend as 'auto' });
@@ -67,7 +72,7 @@ async function main(): Promise<number> {
     const budget = minutes * 60 - elapsed() - PROBE_SECONDS - SETUP_SECONDS;
     steps = Math.max(10, Math.floor((0.95 * budget) / timing.secondsPerStep));
     log(
-      `    one step (8 clips x 4 views, ${replicas} thread(s)) takes ${timing.secondsPerStep.toFixed(2)} s: ${steps} steps fit the ${minutes} min budget`,
+      `    one step (${probe.data.batchSize} clips x ${probe.pretrain.clones} views, ${replicas} thread(s)) takes ${timing.secondsPerStep.toFixed(2)} s: ${steps} steps fit the ${minutes} min budget`,
     );
   }
 
